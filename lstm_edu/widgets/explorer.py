@@ -1,0 +1,285 @@
+"""Explorers: one renderer, driven live by a kernel or by precomputed frames without one.
+
+A :class:`Renderer` owns a single matplotlib figure. It creates its artists once and
+``update(**values)`` recomputes with lstm_edu and sets their data in place.
+
+* :func:`static_explorer` renders every point of a small grid once, when the notebook
+  executes, into PNG :class:`ipywidgets.Image` widgets held in nested
+  :class:`ipywidgets.Stack` widgets. Each control is a :class:`ipywidgets.SelectionSlider`
+  whose ``index`` is ``jslink``-ed to the stacks, so moving it swaps the picture in the
+  browser: on the static site this works with no kernel and no network.
+* :func:`live_explorer` gives continuous sliders over each control's full range; every
+  change calls ``update`` and re-encodes the one figure.
+"""
+from __future__ import annotations
+
+import io
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+__all__ = [
+    "Control",
+    "Renderer",
+    "Explorer",
+    "static_explorer",
+    "live_explorer",
+    "MAX_FRAMES",
+]
+
+#: Upper bound on precomputed frames per explorer (keeps a page well under 5 MB).
+MAX_FRAMES = 160
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control of an explorer: its label, full range and default.
+
+    Parameters
+    ----------
+    label : str
+        Text shown next to the slider (may contain simple math such as ``f_t``).
+    low, high : float
+        Full range, used by the live explorer's slider.
+    default : float
+        Initial value.
+    step : float
+        Live slider step.
+    fmt : str
+        Format of a value in the slider readout (a ``str.format`` spec such as ``".2f"``).
+    """
+
+    label: str
+    low: float
+    high: float
+    default: float
+    step: float
+    fmt: str = ".2f"
+
+    def __post_init__(self) -> None:
+        if not self.low < self.high:
+            raise ValueError(f"low/high: expected low < high, got low={self.low}, high={self.high}")
+        if not self.low <= self.default <= self.high:
+            raise ValueError(
+                f"default: expected a value in [{self.low}, {self.high}], got {self.default}"
+            )
+        if not self.step > 0:
+            raise ValueError(f"step: expected a positive step, got {self.step}")
+
+
+class Renderer:
+    """Base class: a figure whose artists are updated in place from control values.
+
+    Subclasses set ``controls`` (an ordered mapping name -> :class:`Control`), build the
+    figure and artists in ``__init__`` (after calling ``super().__init__(figsize)``), and
+    implement :meth:`draw`, which receives a full, validated set of values.
+    """
+
+    controls: Mapping[str, Control] = {}
+    #: Alternative text for screen readers; subclasses describe their picture.
+    alt_text: str = "Interactive figure"
+
+    def __init__(self, figsize: tuple[float, float] = (7.0, 3.2), dpi: int = 80) -> None:
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        self.values = {name: control.default for name, control in self.controls.items()}
+
+    # -- to implement -------------------------------------------------------------
+    def draw(self, **values: float) -> None:  # pragma: no cover - abstract
+        """Recompute with lstm_edu and set the artists' data in place."""
+        raise NotImplementedError
+
+    # -- shared -------------------------------------------------------------------
+    def update(self, **values: float) -> None:
+        """Set some control values (the others keep theirs) and redraw in place."""
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise ValueError(
+                f"values: unknown control(s) {unknown}; expected names from {list(self.controls)}"
+            )
+        for name, value in values.items():
+            control = self.controls[name]
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+                raise TypeError(f"{name}: expected a finite number, got {value!r}")
+            if not control.low <= value <= control.high:
+                raise ValueError(
+                    f"{name}: expected a value in [{control.low}, {control.high}], got {value}"
+                )
+        self.values.update({name: float(value) for name, value in values.items()})
+        self.draw(**self.values)
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes (deterministic: no metadata)."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+
+
+class Explorer(widgets.VBox):
+    """A VBox with a short text repr (the default repr would dump every PNG into the notebook)."""
+
+    def __init__(self, children, name: str, frames: int, **kwargs) -> None:
+        super().__init__(children, **kwargs)
+        self._explorer_name = name
+        self._frames = frames
+
+    def __repr__(self) -> str:
+        return f"{self._explorer_name}(frames={self._frames})"
+
+
+def _check_grid(renderer: Renderer, grid: Mapping[str, Sequence[float]]) -> dict[str, list[float]]:
+    """Validate a static grid: known names, values inside each control's range, size bound."""
+    if not isinstance(grid, Mapping) or not grid:
+        raise TypeError(f"grid: expected a non-empty mapping name -> values, got {grid!r}")
+    checked: dict[str, list[float]] = {}
+    for name, values in grid.items():
+        if name not in renderer.controls:
+            raise ValueError(f"grid: unknown control {name!r}; expected one of {list(renderer.controls)}")
+        values = [float(v) for v in values]
+        if not values:
+            raise ValueError(f"grid[{name!r}]: expected at least one value, got none")
+        control = renderer.controls[name]
+        outside = [v for v in values if not control.low <= v <= control.high]
+        if outside:
+            raise ValueError(
+                f"grid[{name!r}]: values {outside} lie outside [{control.low}, {control.high}]"
+            )
+        checked[name] = values
+    frames = math.prod(len(v) for v in checked.values())
+    if frames > MAX_FRAMES:
+        raise ValueError(f"grid: {frames} frames exceed MAX_FRAMES={MAX_FRAMES}; use a coarser grid")
+    return checked
+
+
+def _default_index(values: list[float], default: float) -> int:
+    """Index of the grid value closest to a control's default."""
+    return min(range(len(values)), key=lambda k: abs(values[k] - default))
+
+
+def render_frames(renderer: Renderer, grid: Mapping[str, Sequence[float]]) -> dict[tuple[int, ...], bytes]:
+    """PNG bytes for every grid point, keyed by the tuple of indices (grid order)."""
+    checked = _check_grid(renderer, grid)
+    names = list(checked)
+    frames = {}
+    for indices in itertools.product(*(range(len(checked[n])) for n in names)):
+        renderer.update(**{n: checked[n][k] for n, k in zip(names, indices)})
+        frames[indices] = renderer.png()
+    return frames
+
+
+def _nested_stack(frames, sizes: list[int], prefix: tuple[int, ...], defaults, image_layout, alt):
+    """Stack of Stacks ... of Images; returns (widget, stacks per depth)."""
+    depth = len(prefix)
+    if depth == len(sizes):
+        image = widgets.Image(value=frames[prefix], format="png", layout=image_layout)
+        image.add_class("lstm-edu-frame")
+        return image, [[] for _ in sizes]
+    children, per_depth = [], [[] for _ in sizes]
+    for k in range(sizes[depth]):
+        child, below = _nested_stack(frames, sizes, prefix + (k,), defaults, image_layout, alt)
+        children.append(child)
+        for d in range(len(sizes)):
+            per_depth[d].extend(below[d])
+    stack = widgets.Stack(children, selected_index=defaults[depth])
+    per_depth[depth].append(stack)
+    return stack, per_depth
+
+
+def _format(control: Control, value: float) -> str:
+    return format(value, control.fmt)
+
+
+def static_explorer(renderer: Renderer, grid: Mapping[str, Sequence[float]]) -> Explorer:
+    """An explorer that responds without a kernel: precomputed frames switched by jslink.
+
+    Parameters
+    ----------
+    renderer : Renderer
+        What to draw.
+    grid : mapping of str to sequence of float
+        For each control to expose, the values a reader can pick (kept small: the
+        product of the sizes is the number of PNG frames stored in the page, at most
+        :data:`MAX_FRAMES`). Controls not in ``grid`` stay at their defaults.
+
+    Returns
+    -------
+    Explorer
+        A VBox of ``SelectionSlider`` controls above the nested stacks of images.
+    """
+    if not isinstance(renderer, Renderer):
+        raise TypeError(f"renderer: expected a Renderer, got {type(renderer).__name__}")
+    checked = _check_grid(renderer, grid)
+    names = list(checked)
+    frames = render_frames(renderer, checked)
+    sizes = [len(checked[n]) for n in names]
+    defaults = [_default_index(checked[n], renderer.controls[n].default) for n in names]
+    width = int(renderer.figure.get_figwidth() * renderer.figure.dpi)
+    image_layout = widgets.Layout(width="100%", max_width=f"{width}px", height="auto")
+    root, stacks_per_depth = _nested_stack(frames, sizes, (), defaults, image_layout, renderer.alt_text)
+    sliders, links = [], []
+    for depth, name in enumerate(names):
+        control = renderer.controls[name]
+        labels = [_format(control, v) for v in checked[name]]
+        slider = widgets.SelectionSlider(
+            options=labels,
+            index=defaults[depth],
+            description=control.label,
+            continuous_update=True,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="min(100%, 420px)"),
+        )
+        for stack in stacks_per_depth[depth]:
+            links.append(widgets.jslink((slider, "index"), (stack, "selected_index")))
+        sliders.append(slider)
+    # restore the renderer to its defaults so later use starts from a known state
+    renderer.update(**{n: c.default for n, c in renderer.controls.items()})
+    caption = widgets.HTML(f'<span class="lstm-edu-alt" role="note">{renderer.alt_text}</span>')
+    box = Explorer(
+        [widgets.VBox(sliders), root, caption],
+        name=type(renderer).__name__,
+        frames=len(frames),
+    )
+    box.add_class("lstm-edu-explorer")
+    box.sliders = dict(zip(names, sliders))
+    box.links = links
+    return box
+
+
+def live_explorer(renderer: Renderer) -> Explorer:
+    """An explorer for a live kernel: continuous sliders over every control's full range.
+
+    Each slider change calls ``renderer.update`` (artists updated in place) and swaps the
+    PNG shown. Without a kernel its controls do nothing, so the book tags such cells
+    ``remove-output``.
+    """
+    if not isinstance(renderer, Renderer):
+        raise TypeError(f"renderer: expected a Renderer, got {type(renderer).__name__}")
+    renderer.update()
+    image = widgets.Image(value=renderer.png(), format="png")
+    sliders = {}
+    for name, control in renderer.controls.items():
+        slider = widgets.FloatSlider(
+            value=renderer.values[name],
+            min=control.low,
+            max=control.high,
+            step=control.step,
+            description=control.label,
+            readout_format=control.fmt,
+            continuous_update=True,
+            style={"description_width": "initial"},
+        )
+        sliders[name] = slider
+
+    def on_change(change, name):
+        renderer.update(**{name: change["new"]})
+        image.value = renderer.png()
+
+    for name, slider in sliders.items():
+        slider.observe(lambda change, name=name: on_change(change, name), names="value")
+    box = Explorer([widgets.VBox(list(sliders.values())), image], name=type(renderer).__name__, frames=1)
+    box.sliders = sliders
+    box.image = image
+    return box

@@ -1,0 +1,114 @@
+"""The explorer framework: frames, jslinks, live updates and input checks."""
+import hashlib
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+from lstm_edu.widgets.explorer import (
+    MAX_FRAMES,
+    Control,
+    Renderer,
+    live_explorer,
+    render_frames,
+    static_explorer,
+)
+
+
+class LineRenderer(Renderer):
+    """y = slope * x + offset on a fixed axis."""
+
+    controls = {
+        "slope": Control("slope", -2.0, 2.0, 1.0, 0.1),
+        "offset": Control("offset", 0.0, 1.0, 0.0, 0.05),
+    }
+    alt_text = "A straight line"
+
+    def __init__(self):
+        super().__init__(figsize=(3, 2))
+        self.axes = self.figure.add_subplot()
+        self.x = np.linspace(0, 1, 5)
+        (self.line,) = self.axes.plot(self.x, self.x)
+        self.axes.set_ylim(-3, 3)
+        self.draws = 0
+
+    def draw(self, slope, offset):
+        self.draws += 1
+        self.line.set_ydata(slope * self.x + offset)
+
+
+def test_update_sets_plotted_data_in_place():
+    renderer = LineRenderer()
+    line = renderer.line
+    renderer.update(slope=2.0, offset=0.5)
+    assert renderer.line is line
+    np.testing.assert_allclose(line.get_ydata(), 2.0 * renderer.x + 0.5)
+    renderer.update(offset=0.0)  # slope keeps its value
+    np.testing.assert_allclose(line.get_ydata(), 2.0 * renderer.x)
+
+
+def test_frames_differ_per_grid_point_and_match_a_direct_render():
+    renderer = LineRenderer()
+    frames = render_frames(renderer, {"slope": [-1.0, 0.0, 1.0], "offset": [0.0, 1.0]})
+    assert set(frames) == {(a, b) for a in range(3) for b in range(2)}
+    assert len({hashlib.sha1(png).hexdigest() for png in frames.values()}) == 6
+    renderer.update(slope=0.0, offset=1.0)
+    assert renderer.png() == frames[(1, 1)]
+
+
+def test_static_explorer_links_each_slider_to_every_stack_at_its_depth():
+    renderer = LineRenderer()
+    box = static_explorer(renderer, {"slope": [-1.0, 0.0, 1.0], "offset": [0.0, 0.5]})
+    sliders = box.children[0].children
+    assert [s.options for s in sliders] == [("-1.00", "0.00", "1.00"), ("0.00", "0.50")]
+    assert [s.index for s in sliders] == [2, 0]  # closest to the defaults 1.0 and 0.0
+    outer = box.children[1]
+    assert isinstance(outer, widgets.Stack) and len(outer.children) == 3
+    assert all(isinstance(inner, widgets.Stack) and len(inner.children) == 2 for inner in outer.children)
+    links = box.links
+    targets = {(link.source[0].model_id, link.target[0].model_id) for link in links}
+    assert (sliders[0].model_id, outer.model_id) in targets
+    for inner in outer.children:
+        assert (sliders[1].model_id, inner.model_id) in targets
+    assert len(links) == 1 + 3
+    assert repr(box) == "LineRenderer(frames=6)"
+    # the picture shown for (slope=0, offset=0.5) is the render of those values
+    renderer.update(slope=0.0, offset=0.5)
+    assert outer.children[1].children[1].value == renderer.png()
+
+
+def test_live_explorer_redraws_on_slider_change():
+    renderer = LineRenderer()
+    box = live_explorer(renderer)
+    first = box.image.value
+    box.sliders["slope"].value = -2.0
+    np.testing.assert_allclose(renderer.line.get_ydata(), -2.0 * renderer.x)
+    assert box.image.value != first
+
+
+@pytest.mark.parametrize(
+    "grid, message",
+    [
+        ({}, "grid"),
+        ({"nope": [1.0]}, "unknown control 'nope'"),
+        ({"slope": []}, "grid['slope']"),
+        ({"slope": [5.0]}, "outside [-2.0, 2.0]"),
+        ({"slope": list(np.linspace(-2, 2, 20)), "offset": list(np.linspace(0, 1, 20))}, "MAX_FRAMES"),
+    ],
+)
+def test_bad_grids_are_rejected_with_the_argument_named(grid, message):
+    with pytest.raises((ValueError, TypeError), match=message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")):
+        static_explorer(LineRenderer(), grid)
+    assert MAX_FRAMES < 400
+
+
+def test_bad_values_are_rejected():
+    renderer = LineRenderer()
+    with pytest.raises(ValueError, match="slope: expected a value in"):
+        renderer.update(slope=3.0)
+    with pytest.raises(TypeError, match="offset: expected a finite number"):
+        renderer.update(offset=float("nan"))
+    with pytest.raises(ValueError, match="unknown control"):
+        renderer.update(speed=1.0)
+    with pytest.raises(ValueError, match="default"):
+        Control("x", 0.0, 1.0, 2.0, 0.1)
