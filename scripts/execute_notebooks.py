@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,14 +35,22 @@ def execute(path: Path, timeout: int = 600) -> float:
 def main(argv: list[str]) -> int:
     paths = [Path(p) for p in argv] or sorted((ROOT / "book").rglob("*.ipynb"))
     paths = [p for p in paths if ".ipynb_checkpoints" not in p.parts]
-    timings = []
+    timings, failed = [], []
     for path in paths:
-        seconds = execute(path.resolve())
+        try:
+            seconds = execute(path.resolve())
+        except (CellExecutionError, CellTimeoutError) as error:
+            # the stored baseline is left as it was: a failed run never overwrites it
+            failed.append(path)
+            print(f"FAILED   {path}: {str(error).strip().splitlines()[-1]}", flush=True)
+            continue
         timings.append((seconds, path))
         print(f"{seconds:7.1f} s  {path}", flush=True)
     total = sum(s for s, _ in timings)
     print(f"{total:7.1f} s  total for {len(timings)} notebooks")
-    return 0
+    if failed:
+        print(f"{len(failed)} notebook(s) failed and were not saved: " + " ".join(map(str, failed)))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,45 @@
+/* Set-up for the ipywidgets HTML manager on the static site (loaded on widget pages only,
+ * between require.js and html-manager/embed-amd.js; see nb_ipywidgets_js in _config.yml).
+ *
+ * 1. Fonts: embed-amd.js computes where its icon fonts live from the module URL that
+ *    require.js gives it, by default <page folder>/@jupyter-widgets/html-manager/dist/,
+ *    which does not exist (404s). Map that module folder to the vendored copy in
+ *    _static/html-manager/, next to this file.
+ * 2. MathJax: the widgets typeset their labels with the MathJax 2 call
+ *    MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); the site loads MathJax 3,
+ *    which has no Hub, so every widget page threw "reading 'Queue'". Provide that one
+ *    call on top of MathJax 3's typesetPromise.
+ */
+(function () {
+  "use strict";
+  var staticRoot = new URL(".", document.currentScript.src).href; // .../_static/
+  window.require.config({
+    paths: { "@jupyter-widgets/html-manager/dist": staticRoot + "html-manager" },
+  });
+
+  function queueTypeset() {
+    var mathjax = window.MathJax;
+    var elements = [];
+    for (var i = 0; i < arguments.length; i++) {
+      var item = arguments[i];
+      if (Array.isArray(item) && item[0] === "Typeset" && item[2]) {
+        elements.push(item[2]);
+      }
+    }
+    if (!elements.length || !mathjax || !mathjax.startup || !mathjax.startup.promise) {
+      return;
+    }
+    mathjax.startup.promise = mathjax.startup.promise
+      .then(function () { return mathjax.typesetPromise(elements); })
+      .catch(function (error) { console.warn("widget label typesetting failed:", error); });
+  }
+
+  // MathJax 3 replaces window.MathJax when its (deferred) script runs, before
+  // DOMContentLoaded; the widgets render at "load", after this handler.
+  document.addEventListener("DOMContentLoaded", function () {
+    var mathjax = window.MathJax;
+    if (mathjax && mathjax.version && mathjax.version.charAt(0) === "3" && !mathjax.Hub) {
+      mathjax.Hub = { Queue: queueTypeset };
+    }
+  });
+})();
