@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cells import GRUParams, LSTMParams, RNNParams, lstm_activation_constants
+from .cells import LSTM_GATES, GRUParams, LSTMParams, RNNParams, lstm_active_gates
 from .config import GRUConfig, LSTMConfig, RNNConfig
 
 __all__ = ["Gradients", "lstm_backward", "gru_backward", "rnn_backward", "step_norms"]
@@ -80,8 +80,11 @@ def step_norms(per_step: np.ndarray) -> np.ndarray:
 
 
 def previous_states(initial: np.ndarray, states: np.ndarray) -> np.ndarray:
-    """[s_0, s_1, ..., s_{T-1}] from s_0 (B, H) and s_1..s_T (T, B, H)."""
-    return np.concatenate([initial[None], states[:-1]], axis=0)
+    """[s_0, s_1, ..., s_{T-1}] (T, B, H), C-contiguous, from s_0 (B, H) and s_1..s_T."""
+    previous = np.empty(states.shape, dtype=states.dtype)
+    previous[0] = initial
+    previous[1:] = states[:-1]
+    return previous
 
 
 def _weight_gradients(x, h_prev, dA, dA_input=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -93,7 +96,7 @@ def _weight_gradients(x, h_prev, dA, dA_input=None) -> tuple[np.ndarray, np.ndar
     T, B, D = x.shape
     dA_input = dA if dA_input is None else dA_input
     flat_in = dA_input.reshape(T * B, -1)
-    dW_x = x.reshape(T * B, D).T @ flat_in
+    dW_x = np.ascontiguousarray(x).reshape(T * B, D).T @ flat_in
     dW_h = h_prev.reshape(T * B, -1).T @ dA.reshape(T * B, -1)
     return dW_x, dW_h, flat_in.sum(axis=0)
 
@@ -107,31 +110,48 @@ def _input_gradient(W_x: np.ndarray, dA_input: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- LSTM
 
 
+def _gate_derivative(gate: np.ndarray, kind: str) -> np.ndarray:
+    """d gate / d pre-activation from the gate value: s(1 - s), 1 - g^2, or 0 if fixed."""
+    if kind == "sigmoid":
+        return gate * (1.0 - gate)
+    if kind == "tanh":
+        return 1.0 - gate * gate
+    return np.zeros_like(gate)
+
+
+def _lstm_gate_kinds(cfg: LSTMConfig) -> dict[str, str]:
+    """How each LSTM gate depends on its own pre-activation under ``cfg``."""
+    active = lstm_active_gates(cfg)
+    return {gate: ("tanh" if gate == "g" else "sigmoid") if gate in active else "fixed"
+            for gate in LSTM_GATES}
+
+
 def lstm_coefficients(params: LSTMParams, cfg: LSTMConfig, tm) -> tuple[np.ndarray, ...]:
-    """Per-step local derivatives of the LSTM, for all steps at once.
+    """Per-step local derivatives of the LSTM, for all steps at once (C-contiguous).
 
     Returns ``(K, Mc, Mh, f)``: ``K`` (T,B,H) = dc-contribution of dh (o * tanh'(c), or o
     for NOAF); ``Mc`` (T,B,3,H) turns dL/dc_t into the pre-activation gradients of i, f,
     g; ``Mh`` (T,B,H) turns dL/dh_t into that of o; ``f`` (T,B,H) carries dL/dc back.
+    A fixed gate (NFG, NIG, NOG, CIFG's i) has derivative 0.
     """
     T, B, H = tm.h.shape
-    scale, offset = lstm_activation_constants(cfg, params.dtype)
-    gates = tm.gates
-    derivative = scale * scale - (gates - offset) ** 2          # (T, B, 4H) d gate / d pre
-    derivative[:, :, scale == 0.0] = 0.0                        # fixed gates (CIFG's i = 1 - f)
-    i, f, g, o = (gates[:, :, k * H:(k + 1) * H] for k in range(4))
-    d_i, d_f, d_g, d_o = (derivative[:, :, k * H:(k + 1) * H] for k in range(4))
+    gates = {name: np.ascontiguousarray(tm.gates[:, :, k * H:(k + 1) * H])
+             for k, name in enumerate(LSTM_GATES)}                # each (T, B, H)
+    slope = {name: _gate_derivative(gates[name], kind)
+             for name, kind in _lstm_gate_kinds(cfg).items()}
+    cell_output = np.ascontiguousarray(tm.cell_output)
     c_prev = previous_states(tm.c0, tm.c)                       # (T, B, H)
     if cfg.output_activation:
-        K = o * (1.0 - tm.cell_output ** 2)
+        K = gates["o"] * (1.0 - cell_output * cell_output)
     else:
-        K = np.array(o)
+        K = gates["o"].copy()
     Mc = np.empty((T, B, 3, H), dtype=params.dtype)
-    np.multiply(g, d_i, out=Mc[:, :, 0])
-    np.multiply(c_prev - g if cfg.coupled else c_prev, d_f, out=Mc[:, :, 1])  # CIFG: i = 1 - f
-    np.multiply(i, d_g, out=Mc[:, :, 2])
-    Mh = tm.cell_output * d_o
-    return K, Mc, Mh, np.ascontiguousarray(f)
+    np.multiply(gates["g"], slope["i"], out=Mc[:, :, 0])
+    forget_factor = c_prev - gates["g"] if cfg.coupled else c_prev   # CIFG: i = 1 - f
+    np.multiply(forget_factor, slope["f"], out=Mc[:, :, 1])
+    np.multiply(gates["i"], slope["g"], out=Mc[:, :, 2])
+    Mh = cell_output * slope["o"]
+    return K, Mc, Mh, gates["f"]
 
 
 def lstm_backward_step(coefficients, dh, dc_carry, dc, dA4, W_hT, peepholes):
@@ -206,7 +226,7 @@ def gru_coefficients(params: GRUParams, cfg: GRUConfig, tm) -> tuple[np.ndarray,
     h_prev = previous_states(tm.h0, tm.h)
     Dn = (1.0 - z) * (1.0 - n * n)
     Dz = (h_prev - n) * (z * (1.0 - z))
-    Rr = tm.hn * (r * (1.0 - r))
+    Rr = np.ascontiguousarray(tm.hn) * (r * (1.0 - r))
     return Dn, Dz, Rr, r, z
 
 
@@ -261,8 +281,9 @@ def gru_backward(params: GRUParams, cfg: GRUConfig, tm, dh_ext: np.ndarray) -> R
 def rnn_coefficients(params: RNNParams, cfg: RNNConfig, tm) -> tuple[np.ndarray]:
     """``(derivative,)``: d h_t / d pre_t for all steps, (T,B,H) (1 - h^2, or pre > 0)."""
     if cfg.nonlinearity == "relu":
-        return ((tm.pre > 0).astype(params.dtype),)
-    return (1.0 - tm.h * tm.h,)
+        return ((np.ascontiguousarray(tm.pre) > 0).astype(params.dtype),)
+    h = np.ascontiguousarray(tm.h)
+    return (1.0 - h * h,)
 
 
 def rnn_backward_step(coefficients, dh, dA, W_hT):

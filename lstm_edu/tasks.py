@@ -190,21 +190,20 @@ class StreamBatch:
     segment_ends: list
 
 
-def continual_adding_stream(lag: int, segments: int, batch_size: int, rng: np.random.Generator) -> StreamBatch:
+def continual_adding_stream(lag: int, length: int, batch_size: int, rng: np.random.Generator) -> StreamBatch:
     """Concatenate adding-problem sequences into continual streams with no resets.
 
-    Each stream is ``segments`` independent adding-problem sequences of lag ``lag`` one
-    after another. The network sees no reset signal other than the markers themselves
-    (each segment starts and ends with ``m = -1``); the target of a segment is due at
-    its last pair. Streams are cut to a common length ``L`` (the shortest stream's),
-    keeping only whole segments' targets.
+    Each stream is independent adding-problem sequences ("segments") of lag ``lag`` one
+    after another, cut at ``length`` pairs. The network sees no reset signal other than
+    the markers themselves (each segment starts and ends with ``m = -1``); a segment's
+    target is due at its last pair. A segment cut by the end of the stream has no target.
 
     Parameters
     ----------
     lag : int
         ``T`` of each segment (>= 6).
-    segments : int
-        Segments per stream (>= 1).
+    length : int
+        Pairs per stream, at least ``T + T // 10`` (so every stream holds a whole segment).
     batch_size : int
     rng : numpy.random.Generator
 
@@ -215,20 +214,25 @@ def continual_adding_stream(lag: int, segments: int, batch_size: int, rng: np.ra
     lag = _check_lag(lag)
     batch_size = _check_batch_size(batch_size)
     rng = _check_rng(rng)
-    if isinstance(segments, bool) or not isinstance(segments, (int, np.integer)) or segments < 1:
-        raise ValueError(f"segments: expected a positive int, got {segments!r}")
-    streams = [adding_problem(lag, int(segments), rng) for _ in range(batch_size)]
-    length = min(int(s.lengths.sum()) for s in streams)
+    longest = lag + lag // 10
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < longest:
+        raise ValueError(f"length: expected an int >= {longest} (one whole segment of lag {lag}), got {length!r}")
     inputs = np.zeros((batch_size, length, 2))  # (B, L, 2)
     targets = np.zeros((batch_size, length, 1))  # (B, L, 1)
     mask = np.zeros((batch_size, length), dtype=bool)  # (B, L)
     ends = []
-    for b, stream in enumerate(streams):
-        pieces = [stream.inputs[k, : stream.lengths[k]] for k in range(segments)]
+    for b in range(batch_size):
+        pieces, stream_ends, stream_targets, filled = [], [], [], 0
+        while filled < length:
+            pairs, target, seg_length, _ = _adding_sequence(rng, lag)
+            pieces.append(pairs)
+            filled += seg_length
+            if filled <= length:
+                stream_ends.append(filled - 1)
+                stream_targets.append(target)
         inputs[b] = np.concatenate(pieces)[:length]
-        stream_ends = np.cumsum(stream.lengths) - 1
-        stream_ends = stream_ends[stream_ends < length]
-        targets[b, stream_ends, 0] = stream.targets[: len(stream_ends), 0]
+        stream_ends = np.array(stream_ends, dtype=np.int64)
+        targets[b, stream_ends, 0] = stream_targets
         mask[b, stream_ends] = True
         ends.append(stream_ends)
     return StreamBatch(inputs=inputs, targets=targets, target_mask=mask, segment_ends=ends)

@@ -141,10 +141,12 @@ class NGramModel:
 
     ``P_n(c | h) = (N(h, c) + alpha * P_{n-1}(c | h')) / (N(h) + alpha)`` where ``h`` is
     the previous ``n - 1`` characters, ``h'`` drops the oldest of them, and ``P_0`` is
-    uniform over the vocabulary. Unseen contexts fall back to the lower order entirely.
+    uniform over the vocabulary. An unseen context (``N(h) = 0``) leaves the lower
+    order's probability unchanged.
 
     Parameters
     ----------
+    vocabulary : CharVocabulary
     order : int
         ``n``: the model reads ``n - 1`` characters of context.
     alpha : float
@@ -157,54 +159,73 @@ class NGramModel:
         self.vocabulary = vocabulary
         self.order = check_int_range("order", order, 1)
         self.alpha = check_positive_real("alpha", alpha)
-        self.counts: list[dict] = []
+        if (len(vocabulary) + 1) ** (order - 1) * len(vocabulary) >= 2**62:
+            raise ValueError(f"order: {order} is too large for a vocabulary of {len(vocabulary)} characters")
+        self.tables: list | None = None
 
     def fit(self, text: str) -> "NGramModel":
-        """Count every context of length ``0 .. order-1`` and its next characters; returns self."""
+        """Count every context of length ``0 .. order-1`` with its next character; returns self."""
         ids = self.vocabulary.encode(text)
-        V = len(self.vocabulary)
-        self.counts = []
+        self.tables = []
         for n in range(self.order):  # context length n
-            table: dict = {}
-            for t in range(n, len(ids)):
-                context = tuple(ids[t - n : t])
-                row = table.get(context)
-                if row is None:
-                    row = table[context] = np.zeros(V)
-                row[ids[t]] += 1.0
-            self.counts.append(table)
+            codes = self._codes(ids, n)[n:]  # (N - n,) context code of each position
+            pairs = np.unique(codes * len(self.vocabulary) + ids[n:], return_counts=True)
+            contexts = np.unique(codes, return_counts=True)
+            self.tables.append((pairs, contexts))
         return self
 
-    def distribution(self, context: str) -> np.ndarray:
-        """``P(next | context)`` over the vocabulary ``(V,)`` (uses the last ``order - 1`` characters)."""
-        if not self.counts:
-            raise ValueError("NGramModel: call fit(text) before distribution")
-        ids = tuple(self.vocabulary.encode(context)[-(self.order - 1):]) if self.order > 1 else ()
-        return self._distribution(ids)
-
-    def _distribution(self, ids: tuple) -> np.ndarray:
-        """Recursive smoothed distribution for a context of ids."""
+    def _codes(self, ids: np.ndarray, n: int) -> np.ndarray:
+        """Code of the ``n`` characters before each position (base-V number; 0 where t < n)."""
         V = len(self.vocabulary)
-        prob = np.full(V, 1.0 / V)
-        for n in range(0, min(len(ids), self.order - 1) + 1):
-            context = ids[len(ids) - n :] if n else ()
-            row = self.counts[n].get(context)
-            if row is not None:
-                prob = (row + self.alpha * prob) / (row.sum() + self.alpha)
+        codes = np.zeros(len(ids), dtype=np.int64)
+        for back in range(1, n + 1):
+            shifted = np.zeros(len(ids), dtype=np.int64)
+            shifted[back:] = ids[:-back] + 1  # +1 so that "no character" differs from id 0
+            codes = codes * (V + 1) + shifted
+        return codes
+
+    @staticmethod
+    def _lookup(table: tuple, keys: np.ndarray) -> np.ndarray:
+        """Counts of ``keys`` in a ``(unique_keys, counts)`` table (0 when absent)."""
+        unique, counts = table
+        where = np.clip(np.searchsorted(unique, keys), 0, len(unique) - 1)
+        return np.where(unique[where] == keys, counts[where], 0).astype(np.float64)
+
+    def probabilities(self, ids: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """``P(targets[t] | ids[:t])`` for every ``t`` (the history is the sequence so far)."""
+        if self.tables is None:
+            raise ValueError("NGramModel: call fit(text) before using the model")
+        V = len(self.vocabulary)
+        prob = np.full(len(targets), 1.0 / V)
+        for n, (pairs, contexts) in enumerate(self.tables):
+            codes = self._codes(ids, n)
+            # positions with fewer than n characters before them keep the lower order
+            usable = np.arange(len(ids)) >= n
+            joint = self._lookup(pairs, codes * V + targets) * usable
+            total = self._lookup(contexts, codes) * usable
+            prob = (joint + self.alpha * prob) / (total + self.alpha)
         return prob
+
+    def distribution(self, context: str) -> np.ndarray:
+        """``P(next | context)`` over the whole vocabulary ``(V,)``."""
+        if not isinstance(context, str):
+            raise TypeError(f"context: expected a str, got {type(context).__name__}")
+        V = len(self.vocabulary)
+        ids = np.concatenate([self.vocabulary.encode(context), [0]])  # placeholder for the next char
+        out = np.empty(V)
+        for c in range(V):
+            ids[-1] = c
+            out[c] = self.probabilities(ids, ids)[-1]
+        return out
 
 
 def bits_per_char(model: NGramModel, text: str) -> float:
-    """Average ``-log2 P(c_t | history)`` over ``text`` (the first character has no history)."""
+    """Average ``-log2 P(c_t | history)`` over ``text`` from its second character on."""
     if not isinstance(text, str) or len(text) < 2:
         raise ValueError("text: expected a str of at least 2 characters")
     ids = model.vocabulary.encode(text)
-    k = model.order - 1
-    total = 0.0
-    for t in range(1, len(ids)):
-        prob = model._distribution(tuple(ids[max(0, t - k) : t]))
-        total -= math.log2(prob[ids[t]])
-    return total / (len(ids) - 1)
+    prob = model.probabilities(ids, ids)
+    return float(-np.log2(prob[1:]).mean())
 
 
 # -- the character LSTM ---------------------------------------------------------------------

@@ -20,7 +20,8 @@ The controls and what they set
 ``length`` (T)
     The first T steps of one fixed random input sequence.
 ``clip_log10``
-    Norm clipping (Pascanu et al., 2013) with threshold ``tau = 10**clip_log10``: when
+    Norm clipping (Pascanu et al., 2013) with threshold ``tau = 10**clip_log10``, off at
+    the control's maximum (4, the default): when
     the norm of the whole parameter gradient exceeds tau, every parameter gradient is
     multiplied by ``tau / ||grad||``. Each step's contribution to the weight gradient is
     linear in ``dL/dh_t``, so the dashed curve, ``||dL/dh_t||`` times that factor, shows
@@ -31,12 +32,15 @@ zero or 1e-300); the figure says so when it happens.
 """
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from PIL import Image
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
@@ -274,7 +278,10 @@ def clip_factor(param_norm: float, threshold: float) -> float:
 # ----------------------------------------------------------------------------- renderers
 
 _COLOURS = {"h": "#1f5fa8", "c": "#1b9e77", "clip": "#d95f02", "bound": "#888888"}
-_XLABEL = "time step $t$"
+#: Lowest top of the y axis; it rises by whole decades when the data need it.
+_TOP = 1e15
+#: Colours of the palette PNG (the figures use a handful; 32 keeps antialiased edges).
+_PNG_COLOURS = 32
 
 
 def _decade_label(value: float, position: int | None = None) -> str:
@@ -287,29 +294,25 @@ def _clamped(values: np.ndarray, floor: float) -> np.ndarray:
     return np.maximum(values, floor)
 
 
-def _decade_limits(arrays, floor: float) -> tuple[float, float]:
-    """Log-axis limits: whole decades around the data (at least two), never below ``floor``."""
-    low = max(min(float(a.min()) for a in arrays), floor)
-    high = max(max(float(a.max()) for a in arrays), floor)
-    bottom = 10.0 ** math.floor(math.log10(low))
-    top = 10.0 ** math.ceil(math.log10(high) + 1e-9)
-    if top / bottom < 100:
-        bottom, top = bottom / 10, top * 10
-    return max(bottom, floor), top
+def _top(arrays) -> float:
+    """Top of the y axis: _TOP, or the decade above the largest value if that is higher."""
+    high = max(float(a.max()) for a in arrays)
+    return max(_TOP, 10.0 ** math.ceil(math.log10(high) + 1e-9))
 
 
 class _Panel:
-    """One axes of the explorer: its lines, title and x label."""
+    """One axes of the explorer: fixed axes and ticks, plus the artists each update changes."""
 
-    def __init__(self, axes, bound: bool) -> None:
+    def __init__(self, axes, setup: GradientSetup, bound: bool) -> None:
         self.axes = axes
         axes.set_yscale("log")
-        # plain-text decade labels and no minor ticks: mathtext tick labels dominate the
-        # redraw time of a log axis spanning dozens of decades
+        # plain-text decade labels and no minor ticks: mathtext tick labels are the
+        # slowest part of drawing a log axis that spans dozens of decades
         axes.yaxis.set_major_locator(LogLocator(base=10.0, numticks=6))
         axes.yaxis.set_major_formatter(FuncFormatter(_decade_label))
         axes.yaxis.set_minor_locator(NullLocator())
-        axes.set_xlabel(_XLABEL)
+        axes.set_xlim(1, setup.max_length)
+        axes.set_xlabel("time step $t$")
         (self.h_line,) = axes.plot([1, 2], [1, 1], color=_COLOURS["h"], lw=1.8,
                                    label=r"$\|\partial L/\partial h_t\|$")
         (self.c_line,) = axes.plot([1, 2], [1, 1], color=_COLOURS["c"], lw=1.0,
@@ -319,10 +322,16 @@ class _Panel:
         (self.bound_line,) = axes.plot([1, 2], [1, 1], color=_COLOURS["bound"], lw=1.0,
                                        ls=":", label="RNN bound $s^{T-t}$", visible=bound)
         self.title = axes.set_title("", fontsize=9)
+        self.floor_note = axes.text(0.98, 0.96, "", transform=axes.transAxes, fontsize=7,
+                                    ha="right", va="top", color="#555555")
+        self.dynamic = (self.h_line, self.c_line, self.clip_line, self.bound_line, self.title,
+                        self.floor_note)
+        for artist in self.dynamic:
+            artist.set_animated(True)  # drawn over a cached background, see GradientExplorer.png
 
     def show(self, steps: np.ndarray, curves: GradientCurves, factor: float, floor: float,
              bound: np.ndarray | None) -> list[np.ndarray]:
-        """Set every line's data (clamped at ``floor``); return the arrays that set the y range."""
+        """Set every line's data (clamped at ``floor``); return the arrays the y range must hold."""
         data = [_clamped(curves.h_norm, floor), _clamped(curves.h_norm * factor, floor)]
         self.h_line.set_data(steps, data[0])
         self.clip_line.set_data(steps, data[1])
@@ -332,10 +341,8 @@ class _Panel:
             self.c_line.set_data(steps, data[-1])
         if bound is not None:
             self.bound_line.set_data(steps, _clamped(bound, floor))
-        self.axes.set_xlim(1, max(len(steps), 2))
         at_floor = any(float(values.min()) <= floor for values in data)
-        self.axes.set_xlabel(_XLABEL + (f"   (values below {floor:.0e} drawn at {floor:.0e})"
-                                        if at_floor else ""))
+        self.floor_note.set_text(f"values below {floor:.0e} drawn at {floor:.0e}" if at_floor else "")
         return data
 
 
@@ -356,20 +363,25 @@ class GradientExplorer(Renderer):
     panels : dict of str to _Panel
         ``"left"`` and ``"right"``: ``axes``, the lines ``h_line`` (``||dL/dh_t||``),
         ``c_line`` (``||dL/dc_t||``, LSTM variants), ``clip_line`` (after clipping),
-        ``bound_line`` (``s**(T-t)``, left panel) and ``title``.
+        ``bound_line`` (``s**(T-t)``, left panel only), ``title`` and ``floor_note``.
 
     Notes
     -----
-    See the module docstring for what each control sets. The figure uses a fixed layout
-    (not the base class's constrained one): the panels never change size, and a layout
-    engine costs a second full draw on every ``png()``.
+    See the module docstring for what each control sets. Both panels share one fixed
+    y range, from ``setup.floor`` to 1e15 (higher only if the data need it), and the x
+    axis always spans ``1..setup.max_length``, so frames can be compared by eye.
+
+    Speed: the axes, ticks and legend never change, so they are drawn once into a
+    cached background; ``png()`` restores it and draws only the lines and titles on top
+    (matplotlib "blitting"), then writes a 32-colour palette PNG (about a quarter of
+    the bytes of an RGBA one, which matters for the frames stored in a page).
     """
 
     controls = {
         "weight_scale": Control("recurrent weight scale $s$", 0.25, 3.0, 1.0, 0.05),
         "forget_bias": Control("forget-gate bias $b_f$", -2.0, 6.0, 1.0, 0.25),
-        "length": Control("sequence length $T$", 5.0, 100.0, 50.0, 1.0, fmt=".0f"),
-        "clip_log10": Control(r"clip threshold $\log_{10}\tau$", -1.0, 4.0, 1.0, 0.5,
+        "length": Control("sequence length $T$", 5.0, 100.0, 100.0, 1.0, fmt=".0f"),
+        "clip_log10": Control(r"clip threshold $\log_{10}\tau$ (4 = off)", -1.0, 4.0, 4.0, 0.5,
                               fmt=".1f"),
     }
     alt_text = (
@@ -381,17 +393,24 @@ class GradientExplorer(Renderer):
     def __init__(self, cell: str = "lstm", setup: GradientSetup = GradientSetup()) -> None:
         if not isinstance(setup, GradientSetup):
             raise TypeError(f"setup: expected a GradientSetup, got {type(setup).__name__}")
+        if setup.max_length < self.controls["length"].high:
+            raise ValueError(f"setup.max_length: expected at least the length control's maximum "
+                             f"{self.controls['length'].high:g}, got {setup.max_length}")
         self.setup = setup
         self.cell = _check_cell(cell)
         super().__init__()
         self.figure = Figure(figsize=(7.0, 3.1), dpi=72)
-        self.figure.subplots_adjust(left=0.1, right=0.985, bottom=0.14, top=0.78, wspace=0.05)
+        FigureCanvasAgg(self.figure)
+        self.figure.subplots_adjust(left=0.12, right=0.985, bottom=0.14, top=0.78, wspace=0.05)
         left, right = self.figure.subplots(1, 2, sharey=True)
-        self.panels = {"left": _Panel(left, bound=True), "right": _Panel(right, bound=False)}
+        self.panels = {"left": _Panel(left, setup, bound=True),
+                       "right": _Panel(right, setup, bound=False)}
         left.set_ylabel("gradient norm (log scale)")
+        left.set_ylim(setup.floor, _TOP)
         first = self.panels["left"]
         self.figure.legend(handles=[first.h_line, first.c_line, first.clip_line, first.bound_line],
                            loc="upper center", ncols=4, fontsize=8, frameon=False)
+        self._background = None
         self.curves: dict[str, GradientCurves] = {}
         self.update()
 
@@ -402,34 +421,59 @@ class GradientExplorer(Renderer):
     def draw(self, weight_scale: float, forget_bias: float, length: float, clip_log10: float,
              **others: float) -> None:
         length = int(round(length))
-        tau = 10.0 ** clip_log10
+        clipping_off = clip_log10 >= self.controls["clip_log10"].high
+        tau = math.inf if clipping_off else 10.0 ** clip_log10
         steps = np.arange(1, length + 1)                          # (T,)
         ranged = []
         for side, cell in self._cells(others).items():
             curves = gradient_curves(cell, weight_scale, forget_bias, length, self.setup)
             self.curves[side] = curves
-            factor = clip_factor(curves.param_norm, tau)
+            factor = 1.0 if clipping_off else clip_factor(curves.param_norm, tau)
             panel = self.panels[side]
+            panel.clip_line.set_visible(not clipping_off)
             bound = weight_scale ** (length - steps.astype(float)) if side == "left" else None
             ranged += panel.show(steps, curves, factor, self.setup.floor, bound)
-            panel.title.set_text(_title(cell, weight_scale, forget_bias) + "\n"
+            panel.title.set_text(_title(cell) + "\n"
                                  + _clip_status(curves.param_norm, tau, factor))
-        self.panels["left"].axes.set_ylim(*_decade_limits(ranged, self.setup.floor))
+        axes = self.panels["left"].axes
+        top = _top(ranged)
+        if top != axes.get_ylim()[1]:
+            axes.set_ylim(self.setup.floor, top)
+            self._background = None
+
+    def png(self) -> bytes:
+        """The figure as a palette PNG: cached background plus the artists that changed."""
+        canvas = self.figure.canvas
+        if self._background is None:
+            canvas.draw()                                          # skips animated artists
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for panel in self.panels.values():
+            for artist in panel.dynamic:
+                if artist.get_visible():
+                    self.figure.draw_artist(artist)
+        width, height = canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba())
+        palette = image.convert("RGB").quantize(colors=_PNG_COLOURS,
+                                                method=Image.Quantize.FASTOCTREE)
+        buffer = io.BytesIO()
+        palette.save(buffer, format="png")
+        return buffer.getvalue()
 
 
-def _title(cell: str, weight_scale: float, forget_bias: float) -> str:
-    """First title line: the cell and the controls that act on it."""
-    if cell == "rnn":
-        return f"{CELL_LABELS[cell]}, s = {weight_scale:.2f}"
-    bias = "b_z" if cell == "gru" else "b_f"
-    return f"{CELL_LABELS[cell]}, s = {weight_scale:.2f}, {bias} = {forget_bias:+.2f}"
+def _title(cell: str) -> str:
+    """First title line: the cell (the sliders already show the control values)."""
+    return CELL_LABELS[cell]
 
 
 def _clip_status(param_norm: float, tau: float, factor: float) -> str:
     """Second title line: the parameter-gradient norm and what clipping does to it."""
+    if math.isinf(tau):
+        return f"‖∇θL‖ = {param_norm:.2g}, no clipping"
     if factor < 1.0:
-        return f"‖∇θL‖ = {param_norm:.2g} > τ = {tau:.2g}: all gradients × {factor:.2g}"
-    return f"‖∇θL‖ = {param_norm:.2g} ≤ τ = {tau:.2g}: not clipped"
+        return f"‖∇θL‖ = {param_norm:.2g} > τ: clipped × {factor:.2g}"
+    return f"‖∇θL‖ = {param_norm:.2g} ≤ τ: not clipped"
 
 
 class VariantGradientExplorer(GradientExplorer):

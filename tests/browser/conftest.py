@@ -81,5 +81,10 @@ def report(page, site_server, browser, _reports):
     if page == MISSING_SITE:
         pytest.fail(f"no built site at {SITE}: run `bash scripts/build_book.sh` first")
     if page not in _reports:
-        _reports[page] = visit_page(browser, site_server, page, SHOTS)
+        try:
+            _reports[page] = visit_page(browser, site_server, page, SHOTS)
+        except Exception as error:  # noqa: BLE001 - one failed visit fails each test once, no retries
+            _reports[page] = error
+    if isinstance(_reports[page], Exception):
+        raise _reports[page]
     return _reports[page]

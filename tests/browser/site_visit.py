@@ -141,6 +141,7 @@ class PageReport:
     install_cells: list[str] = field(default_factory=list)
     launch_links: dict[str, str] = field(default_factory=dict)
     script_tags: int = 0
+    redirect_to: str = ""
     screenshots: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -352,6 +353,8 @@ def exercise_widgets(page, report: PageReport) -> None:
 def _set_theme(page, scheme: str) -> None:
     """Switch the reader's colour scheme; the theme (mode 'auto') follows it."""
     page.emulate_media(color_scheme=scheme)
+    if page.evaluate("() => document.documentElement.dataset.mode === undefined"):
+        return  # not a pydata-sphinx-theme page (the detectors' self-check page)
     page.wait_for_function(
         "(s) => document.documentElement.dataset.theme === s", arg=scheme, timeout=5_000
     )
@@ -364,9 +367,26 @@ def _screenshot(page, shots: Path, page_name: str, label: str) -> Path:
     return path
 
 
+_REFRESH = re.compile(r'<meta http-equiv="Refresh" content="0; url=([^"]+)"', re.I)
+
+
+def redirect_target(server: SiteServer, page_name: str) -> str:
+    """The target of a `<meta http-equiv="Refresh">` redirect page (Jupyter Book's index.html)."""
+    head = (server.root / page_name).read_text(encoding="utf-8", errors="replace")[:2000]
+    match = _REFRESH.search(head)
+    return match.group(1) if match else ""
+
+
 def visit_page(browser, server: SiteServer, page_name: str, shots: Path) -> PageReport:
-    """Load one page offline, inspect it, screenshot it and exercise its widgets."""
+    """Load one page offline, inspect it, screenshot it and exercise its widgets.
+
+    A redirect-only page is not loaded (the browser would leave it at once); its
+    report names the target, which the tests check exists and visit as a page of its own.
+    """
     report = PageReport(page=page_name)
+    report.redirect_to = redirect_target(server, page_name)
+    if report.redirect_to:
+        return report
     start = time.perf_counter()
     served_errors_before = len(server.errors)
     context = browser.new_context(

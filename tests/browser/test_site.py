@@ -95,7 +95,16 @@ def test_page_does_not_load_every_static_file(report):
     )
 
 
+def test_redirect_target_exists(report, site_dir):
+    if not report.redirect_to:
+        pytest.skip("not a redirect page")
+    target = (site_dir / report.page).parent / report.redirect_to.split("#")[0]
+    assert target.is_file(), f"{report.page} redirects to missing {report.redirect_to}"
+
+
 def test_screenshots_saved(report):
+    if report.redirect_to:
+        pytest.skip(f"redirect page (to {report.redirect_to}): nothing to see")
     labels = sorted(Path(p).stem.rsplit("--", 1)[1] for p in report.screenshots)
     assert labels == ["desktop-dark", "desktop-light", "mobile-dark", "mobile-light"]
     for path in report.screenshots:

@@ -1,0 +1,105 @@
+"""Forecasting app: data, baselines, rolling-origin evaluation, metrics, the LSTM forecaster."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_edu.apps.forecasting import (
+    ARForecaster,
+    DifferencedForecaster,
+    LSTMForecastConfig,
+    LSTMForecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+    load_sunspots,
+    mae,
+    mase,
+    random_walk,
+    rmse,
+    rolling_origin_forecasts,
+)
+
+torch.set_num_threads(1)  # these tests train tiny models; extra threads only contend
+
+
+def test_sunspots_load_offline_with_years_and_values():
+    series = load_sunspots()
+    assert series.time[0] == 1700 and series.time[-1] == 2008
+    assert series.values.shape == series.time.shape == (309,)
+    assert np.all(np.diff(series.time) == 1) and series.values.min() >= 0
+
+
+def test_random_walk_is_seeded_and_steps_are_standard_normal():
+    walk = random_walk(20_001, seed=3, start=50.0, scale=2.0)
+    assert walk[0] == 50.0
+    np.testing.assert_array_equal(walk, random_walk(20_001, seed=3, start=50.0, scale=2.0))
+    assert not np.array_equal(walk, random_walk(20_001, seed=4, start=50.0, scale=2.0))
+    steps = np.diff(walk) / 2.0
+    assert abs(steps.mean()) < 0.03 and abs(steps.std() - 1.0) < 0.02
+    # independent steps: lag-1 autocorrelation near 0
+    assert abs(np.corrcoef(steps[:-1], steps[1:])[0, 1]) < 0.03
+
+
+@pytest.mark.parametrize("bad, error", [(1, ValueError), (2.5, TypeError)])
+def test_random_walk_rejects_bad_length(bad, error):
+    with pytest.raises(error, match="n:"):
+        random_walk(bad)
+
+
+def test_naive_and_seasonal_naive_on_known_windows():
+    windows = np.array([[1.0, 2.0, 3.0, 4.0, 5.0]])
+    np.testing.assert_array_equal(NaiveForecaster().predict(windows, 3), [[5.0, 5.0, 5.0]])
+    np.testing.assert_array_equal(SeasonalNaiveForecaster(2).predict(windows, 5), [[4.0, 5.0, 4.0, 5.0, 4.0]])
+    with pytest.raises(ValueError, match="windows: .*L >= 3"):
+        SeasonalNaiveForecaster(3).predict(np.ones((2, 2)), 1)
+
+
+def test_ar_recovers_coefficients_and_forecasts_recursively():
+    rng = np.random.default_rng(0)
+    y = np.zeros(5000)
+    for t in range(2, len(y)):
+        y[t] = 1.0 + 0.6 * y[t - 1] - 0.2 * y[t - 2] + 0.1 * rng.standard_normal()
+    model = ARForecaster(2).fit(y)
+    np.testing.assert_allclose(model.coef, [1.0, 0.6, -0.2], atol=0.02)
+    model.coef = np.array([1.0, 0.5, 0.25])
+    # y3 = 1 + 0.5*4 + 0.25*2 = 3.5 ; y4 = 1 + 0.5*3.5 + 0.25*4 = 3.75
+    np.testing.assert_allclose(model.predict([[2.0, 4.0]], 2), [[3.5, 3.75]])
+
+
+def test_differenced_naive_extrapolates_a_line_exactly():
+    line = 3.0 + 2.0 * np.arange(10.0)
+    model = DifferencedForecaster(NaiveForecaster()).fit(line)
+    np.testing.assert_allclose(model.predict(line[None, -4:], 3), [[23.0, 25.0, 27.0]])
+
+
+def test_rolling_origin_uses_only_the_past():
+    series = np.arange(20.0)
+    forecasts = rolling_origin_forecasts(series, n_test=5, max_horizon=3, forecaster=NaiveForecaster())
+    # the h-step forecast of y_t is y_{t-h}
+    for h in (1, 2, 3):
+        np.testing.assert_array_equal(forecasts[h - 1], series[15 - h : 20 - h])
+    with pytest.raises(ValueError, match="max_horizon"):
+        rolling_origin_forecasts(series, 5, 15, SeasonalNaiveForecaster(3))
+
+
+def test_metrics_on_known_values():
+    actual, predicted = np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 2.0, 1.0, 4.0])
+    assert mae(actual, predicted) == pytest.approx(0.75)
+    assert rmse(actual, predicted) == pytest.approx(np.sqrt(5 / 4))
+    # naive in-sample MAE of [0, 2, 4] is 2
+    assert mase(actual, predicted, train=[0.0, 2.0, 4.0]) == pytest.approx(0.375)
+    with pytest.raises(ValueError, match="predicted"):
+        mae(actual, predicted[:2])
+
+
+def test_lstm_forecaster_learns_a_sine_better_than_naive():
+    t = np.arange(400)
+    series = np.sin(2 * np.pi * t / 20)
+    model = LSTMForecaster(LSTMForecastConfig(window=20, hidden_size=16, steps=150, lr=2e-2)).fit(series[:300])
+    forecasts = rolling_origin_forecasts(series, 100, 5, model)
+    naive = rolling_origin_forecasts(series, 100, 5, NaiveForecaster())
+    target = np.tile(series[300:], (5, 1))
+    lstm_error, naive_error = mae(target, forecasts, axis=1), mae(target, naive, axis=1)
+    assert lstm_error[0] < 0.5 * naive_error[0]
+    assert lstm_error[4] < 0.5 * naive_error[4]

@@ -1,0 +1,127 @@
+"""Text generation app: corpus, n-gram baseline, temperature, sampling, indicators, the cell view."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_edu.apps.text_generation import (
+    CharLSTM,
+    CharLSTMConfig,
+    CharVocabulary,
+    NGramModel,
+    activation_html,
+    apply_temperature,
+    best_cells,
+    bits_per_char,
+    cell_states,
+    code_indicators,
+    load_corpus,
+    lstm_bits_per_char,
+    sample,
+    train_char_lstm,
+)
+
+torch.set_num_threads(1)  # these tests train tiny models; extra threads only contend
+
+
+def test_corpus_reads_whole_ascii_files(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "b.py").write_text("s = 'caf\u00e9'\n", encoding="utf-8")
+    corpus = load_corpus(["a.py"], "b.py", root=tmp_path)
+    assert corpus.train == "x = 1\n" and corpus.held_out == "s = 'caf?'\n"
+    with pytest.raises(ValueError, match="held_out_module"):
+        load_corpus(["a.py"], "a.py", root=tmp_path)
+    with pytest.raises(FileNotFoundError, match="missing.py"):
+        load_corpus(["missing.py"], "b.py", root=tmp_path)
+
+
+def test_stdlib_corpus_is_available_offline():
+    corpus = load_corpus()
+    assert len(corpus.train) > 100_000 and corpus.held_out.startswith('"""Text wrapping')
+    assert max(map(ord, corpus.train)) < 128
+
+
+def test_vocabulary_round_trip_and_unknowns():
+    vocab = CharVocabulary("abc")
+    assert vocab.decode(vocab.encode("cab")) == "cab"
+    assert vocab.decode(vocab.encode("az")) == "a?"
+
+
+def test_ngram_probabilities_on_a_tiny_text():
+    vocab = CharVocabulary("ab")  # alphabet ?, a, b
+    model = NGramModel(vocab, order=2, alpha=1.0).fit("abab")
+    # unigram: counts a=2, b=2, ?=0 -> (count + 1 * 1/3) / (4 + 1)
+    unigram = np.array([1 / 3, 2 + 1 / 3, 2 + 1 / 3]) / 5
+    # after "a": always "b" (2 times) -> (count + unigram) / (2 + 1)
+    expected = (np.array([0.0, 0.0, 2.0]) + unigram) / 3
+    np.testing.assert_allclose(model.distribution("a"), expected)
+    np.testing.assert_allclose(model.distribution("xa").sum(), 1.0)
+    ids = vocab.encode("ab")
+    assert bits_per_char(model, "ab") == pytest.approx(-np.log2(expected[ids[1]]))
+
+
+def test_temperature_sharpens_and_flattens():
+    logits = np.array([2.0, 1.0, 0.0])
+    np.testing.assert_allclose(apply_temperature(logits, 1.0), np.exp(logits) / np.exp(logits).sum())
+    cold, hot = apply_temperature(logits, 0.1), apply_temperature(logits, 10.0)
+    assert cold[0] > 0.99 and np.ptp(hot) < 0.1
+    with pytest.raises(ValueError, match="temperature"):
+        apply_temperature(logits, 0.0)
+
+
+def test_code_indicators_on_known_source():
+    source = "x = f('a(b', [1,\n      2])  # hi\nif x:\n    y = 'q'\n"
+    ind = code_indicators(source)
+    at = source.index
+    assert ind["in_string"][at("'a(b'") : at("'a(b'") + 5].tolist() == [1.0] * 5
+    assert ind["in_string"][at("x =")] == 0.0
+    assert ind["bracket_depth"][at("a(b")] == 1.0  # the "(" in the string does not count
+    assert ind["bracket_depth"][at("1,")] == 2.0
+    assert ind["bracket_depth"][at("  # hi")] == 0.0
+    assert ind["in_comment"][at("# hi")] == 1.0 and ind["in_comment"][at("if")] == 0.0
+    assert ind["indent"][at("y =")] == 4.0 and ind["indent"][at("if")] == 0.0
+    with pytest.raises(ValueError, match="valid Python"):
+        code_indicators("x = (\n")
+
+
+def test_best_cells_finds_the_planted_cell():
+    rng = np.random.default_rng(0)
+    indicator = (rng.random(500) > 0.5).astype(float)
+    states = rng.normal(size=(500, 6))
+    states[:, 4] = -2.0 * indicator + 0.1 * rng.normal(size=500)
+    states[:, 2] = 1.0  # constant
+    found = best_cells(states, indicator, top=2)
+    assert found[0][0] == 4 and found[0][1] < -0.95
+    assert all(cell != 2 for cell, _ in found)
+
+
+def test_activation_html_colours_by_value():
+    out = activation_html("a<b\n", np.array([1.0, -0.5, 0.0, 2.0]), limit=1.0)
+    assert "rgba(220,50,47,1.00)\">a<" in out
+    assert "rgba(38,139,210,0.50)\">&lt;<" in out
+    assert out.count("<span") == 3  # the newline is plain text
+
+
+def test_char_lstm_learns_a_repeating_text_and_samples_deterministically():
+    text = "abcabcabcabc" * 40
+    vocab = CharVocabulary(text)
+    model, result = train_char_lstm(text, vocab, CharLSTMConfig(embed_size=8, hidden_size=16, seq_length=12,
+                                                                steps=80, batch_size=16, lr=3e-2))
+    assert lstm_bits_per_char(model, text[:60], vocab) < 0.5
+    assert sample(model, vocab, "ab", 9, temperature=0.5, seed=1) == "cabcabcab"
+    assert sample(model, vocab, "ab", 20, 1.0, seed=3) == sample(model, vocab, "ab", 20, 1.0, seed=3)
+    trace = cell_states(model, "abca", vocab)
+    assert trace.c.shape == (1, 4, 16)
+    # the numpy twin reproduces torch's hidden states
+    import torch
+
+    with torch.no_grad():
+        hidden, _ = model.lstm(model.embed(torch.as_tensor(vocab.encode("abca"))[None]))
+    np.testing.assert_allclose(trace.h, hidden.double().numpy(), atol=1e-5)
+
+
+def test_untrained_model_can_be_traced():
+    vocab = CharVocabulary("xy")
+    trace = cell_states(CharLSTM(len(vocab), 4, 5), "xyx", vocab)
+    assert trace.c.shape == (1, 3, 5) and np.isfinite(trace.c).all()
