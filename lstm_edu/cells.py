@@ -51,7 +51,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_bool, check_finite_real, check_positive_int, check_shape
+from ._validate import (as_float_array, check_bool, check_finite_real, check_positive_int,
+                        check_shape)
 from .config import GRUConfig, LSTMConfig, RNNConfig
 
 __all__ = [
@@ -636,7 +637,8 @@ def _gate_sequence(name: str, value, steps: int | None, low: float, high: float)
                 f"or give steps=T to hold scalars constant for T steps"
             )
     elif array.ndim not in (1, 2) or array.shape[0] < 1:
-        raise ValueError(f"{name}: expected shape (T,) or (T, H) with T >= 1, got shape {array.shape}")
+        raise ValueError(f"{name}: expected shape (T,) or (T, H) with T >= 1, "
+                         f"got shape {array.shape}")
     if array.size and (array.min() < low or array.max() > high):
         bad = tuple(int(i) for i in np.argwhere((array < low) | (array > high))[0])
         raise ValueError(
@@ -700,7 +702,8 @@ def gated_memory(forget_gate, input_gate, candidate, output_gate, c0=0.0, steps:
     c_prev = as_float_array("c0", _real_scalar_as_float(c0), np.float64)
     if c_prev.ndim == 1:
         if len(shape) != 2:
-            raise ValueError(f"c0: an array c0 needs gates of shape (T, H), got gates of shape {shape}")
+            raise ValueError(f"c0: an array c0 needs gates of shape (T, H), "
+                             f"got gates of shape {shape}")
         check_shape("c0", c_prev, (shape[1],))
     elif c_prev.ndim != 0:
         raise ValueError(f"c0: expected a scalar or shape (H,), got shape {c_prev.shape}")

@@ -105,7 +105,8 @@ class LSTMConfig:
             )
 
     @classmethod
-    def variant(cls, name: str, input_size: int, hidden_size: int, **overrides: Any) -> "LSTMConfig":
+    def variant(cls, name: str, input_size: int, hidden_size: int,
+                **overrides: Any) -> "LSTMConfig":
         """Config of a named variant (a key of ``VARIANTS``), with optional extra flags.
 
         Parameters

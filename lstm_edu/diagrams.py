@@ -37,6 +37,8 @@ __all__ = [
     "LSTM_PARTS",
     "LSTM_HIGHLIGHTS",
     "CellStep",
+    "GateArithmetic",
+    "gate_arithmetic",
     "Diagram",
     "draw_lstm_cell",
     "draw_unrolled_rnn",
@@ -161,6 +163,101 @@ class CellStep:
                    input=gates["i"][t, batch, unit], candidate=gates["g"][t, batch, unit],
                    output=gates["o"][t, batch, unit], c=tm.c[t, batch, unit],
                    h=tm.h[t, batch, unit])
+
+
+_GATE_NAMES = {"f": ("forget gate", "f_t", "W_f", "b_f"), "i": ("input gate", "i_t", "W_i", "b_i"),
+               "g": ("candidate", "C~_t", "W_C", "b_C"), "o": ("output gate", "o_t", "W_o", "b_o")}
+
+
+@dataclass(frozen=True)
+class GateArithmetic:
+    """How one gate value of one unit came about: ``act(h_{t-1} W_h + x_t W_x + b)``.
+
+    Attributes
+    ----------
+    gate : {"f", "i", "g", "o"}
+        torch's name of the gate (``g`` is the candidate ``\\tilde C_t``).
+    from_hidden, from_input, bias : float
+        The three terms of the pre-activation: ``h_{t-1}`` times the unit's column of
+        ``W_h``, ``x_t`` times its column of ``W_x``, and its bias.
+    pre : float
+        Their sum.
+    value : float
+        ``sigmoid(pre)`` (``tanh(pre)`` for the candidate).
+    """
+
+    gate: str
+    from_hidden: float
+    from_input: float
+    bias: float
+    pre: float
+    value: float
+
+    @property
+    def activation(self) -> str:
+        """"tanh" for the candidate, "σ" for the gates."""
+        return "tanh" if self.gate == "g" else "σ"
+
+    def __str__(self) -> str:
+        name, symbol, weight, bias = _GATE_NAMES[self.gate]
+        terms = (f"{format_value(self.from_hidden)} (from h_t-1) {_signed(self.from_input)} (from x_t) "
+                 f"{_signed(self.bias)} (bias)")
+        return (f"{name}: {weight}·[h_t-1, x_t] + {bias} = {terms} = {format_value(self.pre)}\n"
+                f"  {symbol} = {self.activation}({format_value(self.pre)}) = {format_value(self.value)}")
+
+
+def _signed(value: float) -> str:
+    """``+ 0.1`` or ``- 0.1`` (three significant digits)."""
+    text = format_value(abs(value))
+    return f"- {text}" if value < 0 and text != "0" else f"+ {text}"
+
+
+def gate_arithmetic(model, trace, gate: str, t: int, batch: int = 0, unit: int = 0) -> GateArithmetic:
+    """Recompute one gate value of a trace term by term, from the model's weights.
+
+    Parameters
+    ----------
+    model : lstm_edu.sequence.LSTM
+        The model that produced ``trace`` (without peepholes, with the gate enabled).
+    trace : lstm_edu.sequence.Trace
+        From ``model.forward``.
+    gate : {"f", "i", "g", "o"}
+        Which gate (torch's names; ``g`` is the candidate).
+    t, batch, unit : int
+        Time step index (``0 <= t < T``), sequence and hidden unit.
+
+    Returns
+    -------
+    GateArithmetic
+        Its ``value`` equals ``trace.gates[gate]`` at that position (to rounding).
+    """
+    from .cells import LSTM_GATES
+    from .sequence import LSTM
+
+    if not isinstance(model, LSTM):
+        raise TypeError(f"model: expected an lstm_edu LSTM, got {type(model).__name__}")
+    model._check_trace(trace)
+    if gate not in _GATE_NAMES:
+        raise ValueError(f"gate: expected one of 'f', 'i', 'g', 'o', got {gate!r}")
+    cfg = model.cfg
+    if cfg.peepholes:
+        raise ValueError("model: gate_arithmetic covers LSTMs without peepholes, got peepholes=True")
+    fixed = {"f": not cfg.forget_gate, "i": not cfg.input_gate or cfg.coupled, "o": not cfg.output_gate}
+    if fixed.get(gate, False):
+        raise ValueError(f"gate: the {_GATE_NAMES[gate][0]} of this variant is not computed from "
+                         f"weights (variant {cfg.variant_name!r})")
+    tm = trace.time_major                               # (T, B, .) arrays
+    T, B, H = tm.h.shape
+    t, batch, unit = (_check_index(n, v, s) for n, v, s in (("t", t, T), ("batch", batch, B),
+                                                            ("unit", unit, H)))
+    column = LSTM_GATES.index(gate) * H + unit
+    h_prev = tm.h0 if t == 0 else tm.h[t - 1]           # (B, H)
+    from_hidden = float(h_prev[batch] @ model.params.W_h[:, column])
+    from_input = float(tm.x[t, batch] @ model.params.W_x[:, column])
+    bias = 0.0 if model.params.b is None else float(model.params.b[column])
+    pre = from_hidden + from_input + bias
+    value = np.tanh(pre) if gate == "g" else 0.5 * (1.0 + np.tanh(0.5 * pre))
+    return GateArithmetic(gate, from_hidden, from_input, bias, pre, float(value))
 
 
 def _check_index(name: str, value: object, size: int) -> int:

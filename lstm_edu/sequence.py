@@ -178,7 +178,8 @@ class _SequenceModel:
 
     def __init__(self, cfg, params, batch_first: bool = False):
         if not isinstance(cfg, self._config_cls):
-            raise TypeError(f"cfg: expected a {self._config_cls.__name__}, got {type(cfg).__name__}")
+            raise TypeError(f"cfg: expected a {self._config_cls.__name__}, "
+                            f"got {type(cfg).__name__}")
         if not isinstance(params, self._params_cls):
             raise TypeError(f"params: expected {self._params_cls.__name__}, "
                             f"got {type(params).__name__}")
@@ -223,28 +224,29 @@ class _SequenceModel:
         check_shape(name, value, (batch, self.hidden_size))
         return value.copy()
 
-    def _allocate(self, x: np.ndarray, *shapes: tuple) -> list[np.ndarray]:
-        """Arrays of ``shapes`` carved from one block of memory, preceded by the
-        feature-major input ``[x_t; 1]`` (T, D+1, B); the first of ``shapes`` receives the
-        pre-activations' input part, x_t W_x + b, of every step (one matrix product).
+    def _allocate(self, *shapes: tuple) -> list[np.ndarray]:
+        """Empty arrays of the given shapes, all carved from one block of memory.
 
         One allocation per trace instead of one per array keeps the allocator from
         handing the memory back to the OS between calls; otherwise every forward pass
         pays thousands of page faults (measured: a quarter of the time at B=32, H=64).
-        The trace owns (and freezes) its copy of x.
         """
-        T, B, D = x.shape
-        shapes = ((T, D + 1, B),) + shapes
         sizes = [int(np.prod(shape)) for shape in shapes]
         block = np.empty(sum(sizes), dtype=self.dtype)
         offsets = np.cumsum([0] + sizes)
-        arrays = [block[start:stop].reshape(shape)
-                  for start, stop, shape in zip(offsets[:-1], offsets[1:], shapes)]
-        x_ones, pre = arrays[0], arrays[1]                   # (T, D+1, B), (T, G*H, B)
-        np.copyto(x_ones[:, :D], x.transpose(0, 2, 1))
+        return [block[start:stop].reshape(shape)
+                for start, stop, shape in zip(offsets[:-1], offsets[1:], shapes)]
+
+    def _project_inputs(self, x: np.ndarray, x_ones: np.ndarray, pre: np.ndarray) -> None:
+        """Fill x_ones (T, D+1, B) with [x_t; 1] and pre (T, G*H, B) with x_t W_x + b.
+
+        One matrix product for all steps; the row of ones carries the bias. x_ones is
+        the trace's own copy of the input.
+        """
+        D = x.shape[2]
+        np.copyto(x_ones[:, :D], x.transpose(0, 2, 1))       # (T, B, D) -> (T, D, B)
         x_ones[:, D] = 1.0
         np.matmul(stacked_input_weights(self.params), x_ones, out=pre)
-        return arrays
 
     def _sequence_argument(self, name: str, value, trace: Trace) -> np.ndarray:
         """Validate a (T, B, H) gradient in the model's layout; return it time-major."""
@@ -380,8 +382,9 @@ class LSTM(_SequenceModel):
         h0 = self._initial_state("h0", h0, B)                # (B, H)
         c0 = self._initial_state("c0", c0, B)                # (B, H)
         n_states = 3 if self.cfg.output_activation else 2
-        x_ones, pre, gates, *states = self._allocate(x, *[(T, 4 * H, B)] * 2,
+        x_ones, pre, gates, *states = self._allocate((T, D + 1, B), *[(T, 4 * H, B)] * 2,
                                                      *[(T, H, B)] * n_states)
+        self._project_inputs(x, x_ones, pre)
         h, c = states[:2]                                    # (T, H, B)
         c_out = states[2] if self.cfg.output_activation else c
         step = LSTMStep(self.params, self.cfg, B)
@@ -434,8 +437,9 @@ class GRU(_SequenceModel):
         T, B, D = x.shape
         H = self.hidden_size
         h0 = self._initial_state("h0", h0, B)                # (B, H)
-        x_ones, pre, gates, hn, h = self._allocate(x, (T, 3 * H, B), (T, 3 * H, B),
+        x_ones, pre, gates, hn, h = self._allocate((T, D + 1, B), (T, 3 * H, B), (T, 3 * H, B),
                                                     (T, H, B), (T, H, B))
+        self._project_inputs(x, x_ones, pre)
         step = GRUStep(self.params, self.cfg, B)
         h_prev = h0.T.copy()                                 # (H, B)
         with np.errstate(over="ignore"):
@@ -482,7 +486,8 @@ class RNN(_SequenceModel):
         x = self._time_major_input(x)                        # (T, B, D)
         T, B, D = x.shape
         h0 = self._initial_state("h0", h0, B)                # (B, H)
-        x_ones, pre, h = self._allocate(x, *[(T, self.hidden_size, B)] * 2)
+        x_ones, pre, h = self._allocate((T, D + 1, B), *[(T, self.hidden_size, B)] * 2)
+        self._project_inputs(x, x_ones, pre)
         step = RNNStep(self.params, self.cfg, B)
         h_prev = h0.T.copy()                                 # (H, B)
         for t in range(T):

@@ -23,10 +23,9 @@ from .sequence import GRU, LSTM, RNN
 __all__ = ["from_torch"]
 
 
-def _numpy(tensor, dtype) -> np.ndarray:
-    """A detached float copy of a torch tensor as numpy, in ``dtype`` (None: keep)."""
-    array = tensor.detach().cpu().numpy().copy()
-    return array if dtype is None else array.astype(dtype)
+def _numpy(tensor, dtype: np.dtype) -> np.ndarray:
+    """A detached copy of a torch tensor as a numpy array of ``dtype`` (via float64, exact)."""
+    return tensor.detach().cpu().double().numpy().astype(dtype)
 
 
 def _check_single_layer(module) -> None:

@@ -26,12 +26,17 @@ install_stamp() {
     cat "$ROOT/requirements.txt" "$ROOT/constraints.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1
 }
 
+pip_quiet() {  # pip without progress noise (nor the warnings about local index folders some machines configure)
+    "$VENV/bin/python" -m pip "$@" --quiet --disable-pip-version-check 2>&1 |
+        { grep -v "^WARNING: Location 'file:" || true; }
+}
+
 setup_env() {
     if [ ! -x "$VENV/bin/python" ]; then
         local python
-        python="$(find_python)"
+        python="$(find_python)" || return 1
         echo "setup_env: creating $VENV with $python"
-        "$python" -m venv "$VENV"
+        "$python" -m venv "$VENV" || return 1
     fi
     local stamp_file="$VENV/.lstm-book-install" stamp
     stamp="$(install_stamp)"
@@ -41,12 +46,11 @@ setup_env() {
         return 0
     fi
     echo "setup_env: installing requirements.txt (locked by constraints.txt) into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        -r "$ROOT/requirements.txt" -c "$ROOT/constraints.txt"
+    # (each step returns on failure itself: callers such as test.sh run without errexit)
+    pip_quiet install -r "$ROOT/requirements.txt" -c "$ROOT/constraints.txt" || return 1
     # Dependencies are already installed from the lock; setuptools comes from it too.
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        --no-deps --no-build-isolation -e "$ROOT"
-    "$VENV/bin/python" -m pip check
+    pip_quiet install --no-deps --no-build-isolation -e "$ROOT" || return 1
+    "$VENV/bin/python" -m pip check || return 1
     echo "$stamp" > "$stamp_file"
 }
 

@@ -8,6 +8,7 @@ from lstm_edu.apps.anomaly import (
     InjectionConfig,
     alarm_metrics,
     climatology_zscore,
+    forecaster_scores,
     index_range,
     inject_anomalies,
     load_elnino,
@@ -81,3 +82,16 @@ def test_alarm_metrics_counts_alarms_and_events():
     assert (m.alarms, m.found, m.recall) == (3, 1, 1.0)
     quiet = alarm_metrics(scores, 10.0, labels, events)
     assert np.isnan(quiet.precision) and quiet.recall == 0.0
+
+
+def test_forecaster_scores_scale_by_training_error():
+    from lstm_edu.apps.forecasting import NaiveForecaster
+
+    rng = np.random.default_rng(0)
+    values = np.cumsum(rng.standard_normal(400))
+    values[300] += 10.0
+    scores = forecaster_scores(NaiveForecaster(), values, n_train=200)
+    assert np.isnan(scores[:200]).all()
+    scale = np.std(np.diff(values[:200]))
+    assert scores[250] == pytest.approx(abs(values[250] - values[249]) / scale)
+    assert np.nanargmax(scores) in (300, 301)  # the spike and the step after it

@@ -103,3 +103,13 @@ def test_lstm_forecaster_learns_a_sine_better_than_naive():
     lstm_error, naive_error = mae(target, forecasts, axis=1), mae(target, naive, axis=1)
     assert lstm_error[0] < 0.5 * naive_error[0]
     assert lstm_error[4] < 0.5 * naive_error[4]
+
+
+def test_report_table_rounds_to_three_significant_digits():
+    from lstm_edu.apps.report import fmt, table
+
+    assert fmt(3.14159) == "3.14" and fmt(12345.0) == "1.23e+04" and fmt(float("nan")) == "nan"
+    text = table({"naive": [1.0, 22.456], "LSTM": [0.123456, float("nan")]}, ["h=1", "h=6"])
+    assert text.splitlines() == ["       h=1    h=6", "naive  1      22.5", "LSTM   0.123  nan"]
+    with pytest.raises(ValueError, match="naive"):
+        table({"naive": [1.0]}, ["a", "b"])

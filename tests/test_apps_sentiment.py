@@ -8,6 +8,9 @@ import torch
 from lstm_edu.apps.sentiment import (
     KINDS,
     BagOfWords,
+    Sentence,
+    accuracy_by_kind,
+    gate_trace,
     LSTMClassifierConfig,
     SentenceConfig,
     Vocabulary,
@@ -103,6 +106,25 @@ def test_lstm_classifier_learns_negation_on_a_small_problem():
     assert accuracy > 0.9
     scores = running_scores(model, "the movie is not good", vocab)
     assert scores.shape == (5,)
+    trace = gate_trace(model, "the movie is not good", vocab)
+    assert trace.c.shape == (1, 5, 8) and trace.f.shape == (1, 5, 8)
+    # the numpy twin's hidden states give the same running scores through the readout
+    head = model.head.weight.detach().double().numpy()
+    bias = model.head.bias.detach().double().numpy()
+    logits = trace.h[0] @ head.T + bias
+    np.testing.assert_allclose(logits[:, 1] - logits[:, 0], scores, atol=1e-4)
     final = predict_lstm(model, ["the movie is not good"], vocab)[0]
     # the last running score is the classifier's own logit difference
     assert scores[-1] == pytest.approx(np.log(final / (1 - final)), rel=1e-4, abs=1e-4)
+
+
+def test_bag_of_words_running_scores_add_word_weights():
+    vocab = Vocabulary()
+    bow = BagOfWords(vocab)
+    bow.weights[vocab.index["good"]], bow.weights[vocab.index["not"]], bow.bias = 2.0, -0.5, 0.25
+    np.testing.assert_allclose(bow.running_scores("the movie is not good"), [0.25, 0.25, 0.25, -0.25, 1.75])
+
+
+def test_accuracy_by_kind():
+    sentences = [Sentence("a", 1, "plain"), Sentence("b", 0, "plain"), Sentence("c", 1, "but")]
+    assert accuracy_by_kind([0.9, 0.8, 0.2], sentences) == {"plain": 0.5, "but": 0.0, "all": pytest.approx(1 / 3)}

@@ -248,8 +248,9 @@ def _torch_step(torch, model, x_t, state):
     return torch.cat([o * torch.tanh(c), c])
 
 
-@pytest.mark.parametrize("kind,of,wrt", [("rnn", "h", "h"), ("gru", "h", "h"), ("lstm", "h", "h"),
-                                         ("lstm", "c", "c"), ("lstm", "h", "c"), ("lstm", "c", "h")])
+@pytest.mark.parametrize("kind,of,wrt", [
+    ("rnn", "h", "h"), ("gru", "h", "h"), ("lstm", "h", "h"), ("lstm", "c", "c"),
+    ("lstm", "h", "c"), ("lstm", "c", "h")])
 def test_jacobian_norms_match_torch_autograd_jacobians(torch, rng, kind, of, wrt):
     steps = 6
     if kind == "rnn":

@@ -14,7 +14,10 @@ from lstm_edu.diagrams import (
     draw_lstm_cell,
     draw_unrolled_rnn,
     format_value,
+    gate_arithmetic,
 )
+from lstm_edu.widgets.architecture_explorer import StepExplorer
+from lstm_edu.widgets.explorer import static_explorer
 from lstm_edu.diagrams import _colour_of as colour_of
 
 
@@ -175,3 +178,68 @@ def test_diagrams_draw_into_given_axes_and_render():
     png = a.png()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10000
     assert repr(a) == "<LSTM cell diagram, highlighted: forget_gate, forget_mul>"
+
+
+# ---------------------------------------------------------------- gate arithmetic
+
+
+@pytest.mark.parametrize("gate", ["f", "i", "g", "o"])
+def test_gate_arithmetic_recomputes_the_trace(trace, gate):
+    model, x, tr = trace
+    for t in (0, 4):
+        worked = gate_arithmetic(model, tr, gate, t=t, batch=1, unit=2)
+        assert worked.pre == pytest.approx(worked.from_hidden + worked.from_input + worked.bias)
+        assert worked.pre == pytest.approx(tr.pre[gate][t, 1, 2], abs=1e-12)
+        assert worked.value == pytest.approx(tr.gates[gate][t, 1, 2], abs=1e-12)
+    # the x term is x_t times the unit's column of W_x (torch order i, f, g, o)
+    column = "ifgo".index(gate) * 3 + 2
+    assert worked.from_input == pytest.approx(float(x[4, 1] @ model.params.W_x[:, column]))
+    text = str(worked)
+    assert format_value(worked.pre) in text and format_value(worked.value) in text
+    assert ("tanh(" in text) == (gate == "g")
+
+
+def test_gate_arithmetic_refuses_gates_that_are_not_computed(trace):
+    _, x, tr = trace
+    nfg = LSTM.init(LSTMConfig.variant("nfg", input_size=2, hidden_size=3), seed=0)
+    with pytest.raises(ValueError, match="gate: the forget gate of this variant is not computed"):
+        gate_arithmetic(nfg, nfg.forward(x), "f", t=0)
+    cifg = LSTM.init(LSTMConfig.variant("cifg", input_size=2, hidden_size=3), seed=0)
+    with pytest.raises(ValueError, match="gate: the input gate"):
+        gate_arithmetic(cifg, cifg.forward(x), "i", t=0)
+    peep = LSTM.init(LSTMConfig.variant("peephole", input_size=2, hidden_size=3), seed=0)
+    with pytest.raises(ValueError, match="model: gate_arithmetic covers LSTMs without peepholes"):
+        gate_arithmetic(peep, peep.forward(x), "f", t=0)
+    model, _, tr = trace
+    with pytest.raises(ValueError, match="gate: expected one of"):
+        gate_arithmetic(model, tr, "c", t=0)
+    with pytest.raises(TypeError, match="model: expected an lstm_edu LSTM"):
+        gate_arithmetic("model", tr, "f", t=0)
+
+
+# ---------------------------------------------------------------- step explorer
+
+
+def test_step_explorer_shows_the_numbers_of_the_chosen_step(trace):
+    _, _, tr = trace
+    renderer = StepExplorer(tr, batch=1, unit=2, highlight="update")
+    assert list(renderer.controls) == ["step"] and renderer.controls["step"].high == 6
+    for step in (1.0, 4.0, 6.0):
+        renderer.update(step=step)
+        expected = CellStep.from_trace(tr, int(step) - 1, batch=1, unit=2)
+        for name, label in renderer.diagram.labels.items():
+            assert label.get_text() == format_value(getattr(expected, name)), (step, name)
+        assert renderer.equation.get_text().startswith(f"t = {int(step)}:")
+        assert renderer.equation.get_text().endswith(f"= {format_value(expected.c)}")
+    assert renderer.diagram.colour_of("add") == to_rgba(HIGHLIGHT)
+
+
+def test_step_explorer_static_frames_differ_per_step(trace):
+    _, _, tr = trace
+    box = static_explorer(StepExplorer(tr), {"step": [1, 2, 3]})
+    frames = [image.value for image in box.children[1].children]
+    assert len(set(frames)) == 3
+    with pytest.raises(TypeError, match="trace: expected an LSTM Trace"):
+        StepExplorer("trace")
+    with pytest.raises(ValueError, match="unit: expected an index"):
+        StepExplorer(tr, unit=5)

@@ -91,10 +91,11 @@ def test_each_variant_exposes_its_controls(variant, controls):
     assert list(GateExplorer(variant=variant).controls) == controls
 
 
-def _variant_expectation(variant, T, f, i, g, o):
-    """Gate arrays a variant implies, written out independently of gate_sequences."""
+def _variant_expectation(variant, T, f, i, g, o, pulse):
+    """Gate arrays a variant implies (distractor pattern), written out independently."""
     ones = np.ones(T)
     f_t, i_t, o_t = f * ones, i * ones, o * ones
+    i_t[:pulse] = 1.0  # the write happens with the input gate open
     if variant == "cifg":
         i_t = 1 - f_t
     if variant == "nfg":
@@ -113,7 +114,8 @@ def test_variant_dynamics(variant):
     values = {"forget": 0.8, "input": 0.6, "candidate": 0.9, "output": 0.4}
     renderer.update(**{k: v for k, v in values.items() if k in renderer.controls})
     g = renderer.lines["candidate"].get_ydata()
-    f_t, i_t, g_t, o_t = _variant_expectation(variant, T, 0.8, 0.6, g, 0.4)
+    f_t, i_t, g_t, o_t = _variant_expectation(variant, T, 0.8, 0.6, g, 0.4, pulse=2)
+    np.testing.assert_allclose(renderer.sequences["input_gate"], i_t)
     c, h = recurrence(f_t, i_t, g_t, o_t, c0=0.5, tanh=variant != "noaf")
     np.testing.assert_allclose(renderer.lines["c"].get_ydata(), c)
     np.testing.assert_allclose(renderer.lines["h"].get_ydata(), h)
@@ -245,3 +247,13 @@ def test_bad_values_name_the_control():
         GateExplorer(GateSetup(), steps=30)
     with pytest.raises(ValueError, match="unknown control"):
         gate_sequences(GateSetup(variant="gru"), forget=0.5)
+
+
+def test_closed_input_gate_shields_the_memory_from_distractors():
+    renderer = GateExplorer(pattern="distractors", steps=30, pulse=3)
+    renderer.update(forget=1.0, input=0.0, candidate=0.5, output=1.0)
+    c = renderer.lines["c"].get_ydata()
+    np.testing.assert_allclose(c[:3], [0.5, 1.0, 1.5])  # written with the gate open
+    np.testing.assert_allclose(c[3:], 1.5)  # then kept exactly, distractors shut out
+    renderer.update(input=1.0)
+    assert np.abs(renderer.lines["c"].get_ydata()[3:] - 1.5).max() > 0.5  # now they get in

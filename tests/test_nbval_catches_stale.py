@@ -2,7 +2,7 @@
 
 A tiny notebook is executed here: its stored outputs become the baseline. A copy then has
 its stored outputs altered, one kind of change per cell, and nbval re-executes both the
-copy and the unaltered notebook in a subprocess (one kernel per notebook):
+copy and the unaltered notebook in subprocesses (one kernel per notebook):
 - unaltered notebook                               -> every cell passes
 - a printed number changed                         -> fails
 - a figure's number of Axes changed                -> fails (the figure sanitizer keeps it)
@@ -77,15 +77,21 @@ def altered_copy(baseline):
     return nb
 
 
-def run_nbval(folder: Path, sanitize: bool) -> dict[tuple[str, str], bool]:
-    """nbval on every notebook in ``folder``: (notebook stem, cell name) -> passed."""
+def start_nbval(folder: Path, sanitize: bool) -> tuple[subprocess.Popen, Path]:
+    """Start nbval on every notebook in ``folder`` (as scripts/test.sh runs it); returns the process and its report."""
     report = folder / "report.xml"
     command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
                "-q", f"--junitxml={report}", str(folder)]
     if sanitize:
         command += ["--nbval-sanitize-with", str(SANITIZE)]
-    completed = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
-    assert report.exists(), completed.stdout + completed.stderr
+    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return process, report
+
+
+def nbval_outcome(process: subprocess.Popen, report: Path) -> dict[tuple[str, str], bool]:
+    """Wait for an nbval run: (notebook stem, cell name) -> that cell passed."""
+    output, _ = process.communicate(timeout=300)
+    assert report.exists(), output
     outcome = {}
     for case in ET.parse(report).getroot().iter("testcase"):
         notebook = Path(case.get("classname")).stem
@@ -96,15 +102,18 @@ def run_nbval(folder: Path, sanitize: bool) -> dict[tuple[str, str], bool]:
 
 @pytest.fixture(scope="module")
 def verdicts(tmp_path_factory) -> dict[tuple[bool, str, str], bool]:
-    """(sanitizers on?, notebook, cell) -> nbval passed that cell."""
+    """(sanitizers on?, notebook, cell) -> nbval passed that cell. The two runs go side by side."""
     baseline = executed_notebook()
-    results = {}
+    runs = {}
     for sanitize, copies in ((True, ["pristine", "altered"]), (False, ["altered"])):
         folder = tmp_path_factory.mktemp(f"nbval_sanitize_{sanitize}")
         for copy in copies:
             nb = altered_copy(baseline) if copy == "altered" else baseline
             nbformat.write(nb, folder / f"{copy}.ipynb")
-        outcome = run_nbval(folder, sanitize)
+        runs[sanitize] = (copies, *start_nbval(folder, sanitize))
+    results = {}
+    for sanitize, (copies, process, report) in runs.items():
+        outcome = nbval_outcome(process, report)
         assert len(outcome) == len(copies) * len(NAMES), outcome
         results.update({(sanitize, *key): passed for key, passed in outcome.items()})
     return results

@@ -183,7 +183,8 @@ def test_non_recurrent_module_and_bad_dtype_are_rejected(torch):
     with pytest.raises(TypeError, match="module: expected torch.nn.LSTM, torch.nn.GRU or "
                                         "torch.nn.RNN, got Linear"):
         from_torch(torch.nn.Linear(2, 3))
-    with pytest.raises(TypeError, match="dtype: expected 'float64', 'float32' or None, got 'int32'"):
+    with pytest.raises(TypeError,
+                       match="dtype: expected 'float64', 'float32' or None, got 'int32'"):
         from_torch(torch.nn.LSTM(2, 3), dtype="int32")
 
 

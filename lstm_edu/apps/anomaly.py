@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed, check_series
-from lstm_edu.apps.forecasting import Series
+from lstm_edu.apps.forecasting import Series, rolling_origin_forecasts
 
 __all__ = [
     "load_elnino",
@@ -30,6 +30,7 @@ __all__ = [
     "rolling_zscore",
     "climatology_zscore",
     "residual_scores",
+    "forecaster_scores",
     "alarm_metrics",
     "AlarmMetrics",
     "index_range",
@@ -218,6 +219,37 @@ def residual_scores(actual: object, predicted: object, scale: float) -> np.ndarr
         raise ValueError(f"predicted: expected shape {actual.shape} like actual, got {predicted.shape}")
     scale = check_positive_real("scale", scale)
     return np.abs(actual - predicted) / scale
+
+
+def forecaster_scores(forecaster, values: object, n_train: int) -> np.ndarray:
+    """One-step residual scores of a fitted forecaster after the first ``n_train`` steps.
+
+    The scale is the standard deviation of the forecaster's one-step errors on the
+    training part itself (from step ``context`` on), so a score of 3 means "three times
+    as wrong as usual".
+
+    Parameters
+    ----------
+    forecaster : fitted forecaster from :mod:`lstm_edu.apps.forecasting`
+    values : array_like
+        ``(N,)`` the whole series (anomalies included: the forecaster reads them too).
+    n_train : int
+        Length of the clean training part.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N,)``: NaN for the training part, scores after it.
+    """
+    values = check_series("values", values)
+    n_train = check_int_range("n_train", n_train, forecaster.context + 2, len(values) - 1)
+    train_part = values[:n_train]
+    in_sample = rolling_origin_forecasts(train_part, n_train - forecaster.context, 1, forecaster)[0]
+    scale = float(np.std(train_part[forecaster.context :] - in_sample))
+    predicted = rolling_origin_forecasts(values, len(values) - n_train, 1, forecaster)[0]
+    scores = np.full(len(values), np.nan)
+    scores[n_train:] = residual_scores(values[n_train:], predicted, scale)
+    return scores
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ __all__ = [
     "encode_batch",
     "predict_lstm",
     "running_scores",
+    "gate_trace",
+    "accuracy_by_kind",
 ]
 
 SUBJECTS = ("the movie", "the plot", "the acting", "the music", "the ending", "the cast")
@@ -228,6 +230,10 @@ class BagOfWords:
         """Probability of the positive class ``(N,)``."""
         return 1.0 / (1.0 + np.exp(-(self.counts(texts) @ self.weights + self.bias)))
 
+    def running_scores(self, text: str) -> np.ndarray:
+        """The logit after each word ``(T,)``: the bias plus the weights of the words so far."""
+        return self.bias + np.cumsum(self.weights[self.vocabulary.encode(text)])
+
     def word_weight(self, word: str) -> float:
         """The learned weight of one word."""
         return float(self.weights[self.vocabulary.index[word]])
@@ -310,3 +316,31 @@ def running_scores(model: SequenceModel, text: str, vocabulary: Vocabulary) -> n
         hidden, _ = model.hidden_sequence(x)  # (1, T, H)
         logits = model.head(hidden[0])  # (T, 2)
     return (logits[:, 1] - logits[:, 0]).double().numpy()
+
+
+def gate_trace(model: SequenceModel, text: str, vocabulary: Vocabulary):
+    """The numpy twin's trace of the classifier's LSTM over one sentence.
+
+    Uses :func:`lstm_edu.from_torch` on ``model.layers[0]`` (an ``nn.LSTM``).
+
+    Returns
+    -------
+    lstm_edu.Trace
+        Batch-first: ``trace.c[0]``, ``trace.f[0]`` ... are ``(T, H)``, one row per word.
+    """
+    from lstm_edu import from_torch
+
+    x, _ = encode_batch([text], vocabulary)  # (1, T, V)
+    return from_torch(model.layers[0]).forward(x.double().numpy())
+
+
+def accuracy_by_kind(probabilities: object, sentences: list[Sentence]) -> dict[str, float]:
+    """Accuracy of ``probabilities > 0.5`` for each sentence kind (and ``"all"``)."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if probabilities.shape != (len(sentences),):
+        raise ValueError(f"probabilities: expected shape ({len(sentences)},), got {probabilities.shape}")
+    correct = (probabilities > 0.5) == np.array([s.label for s in sentences], dtype=bool)
+    kinds = np.array([s.kind for s in sentences])
+    out = {kind: float(correct[kinds == kind].mean()) for kind in KINDS if (kinds == kind).any()}
+    out["all"] = float(correct.mean())
+    return out

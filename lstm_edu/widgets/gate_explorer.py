@@ -11,7 +11,9 @@ The candidate follows an input *pattern* over time (see :class:`GateSetup`):
   does the cell remember?
 * ``"constant"`` -- the same value at every step: where does the cell state settle?
 * ``"distractors"`` -- written during the first ``pulse`` steps, then fixed pseudo-random
-  values in [-1, 1]: how much do later inputs overwrite the memory?
+  values in [-1, 1]: how much do later inputs overwrite the memory? The input gate is
+  open (1) while the value is written and takes the slider's value afterwards (variants
+  whose input gate is fixed or tied to the forget gate keep their rule throughout).
 
 A ``variant`` changes which gates exist (the variants of :mod:`lstm_edu.config`):
 
@@ -44,7 +46,7 @@ from PIL import Image
 from ..cells import gated_memory
 from .explorer import Control, Renderer
 
-__all__ = ["GateSetup", "GateExplorer", "GATE_VARIANTS", "PATTERNS", "gate_sequences"]
+__all__ = ["Blitter", "GateSetup", "GateExplorer", "GATE_VARIANTS", "PATTERNS", "gate_sequences"]
 
 #: Variants the gate explorer knows (the names of lstm_edu.config.VARIANTS, plus "gru").
 GATE_VARIANTS = ("vanilla", "peephole", "cifg", "nfg", "nig", "nog", "noaf", "gru")
@@ -72,6 +74,51 @@ _VARIANT_CONTROLS = {
 }
 _DISTRACTOR_SEED = 2015
 _PNG_COLOURS = 32
+
+
+class Blitter:
+    """Fast PNGs of a figure whose axes never change: a bitmap background plus the data.
+
+    The figure is laid out once (constrained layout, then frozen) and drawn without its
+    ``dynamic`` artists into a cached background; :meth:`png` restores that bitmap,
+    draws only the dynamic artists over it and writes a 32-colour palette PNG (a
+    fraction of the bytes of an RGB one: it matters for frames stored in a page).
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        Fixed axes limits, ticks, labels and legends from now on.
+    dynamic : list of Artist
+        The artists whose data change (lines, texts); they must stay inside the figure.
+    """
+
+    def __init__(self, figure, dynamic) -> None:
+        self.figure = figure
+        self.dynamic = list(dynamic)
+        canvas = FigureCanvasAgg(figure)
+        figure.draw_without_rendering()  # constrained layout, with every artist in place
+        figure.set_layout_engine("none")  # and keep that layout from now on
+        shown = [artist for artist in self.dynamic if artist.get_visible()]
+        for artist in shown:
+            artist.set_visible(False)
+        canvas.draw()
+        self.background = canvas.copy_from_bbox(figure.bbox)
+        for artist in shown:
+            artist.set_visible(True)
+
+    def png(self) -> bytes:
+        """The background with the dynamic artists drawn on top, as a palette PNG."""
+        canvas = self.figure.canvas
+        canvas.restore_region(self.background)
+        for artist in self.dynamic:
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
+        width, height = canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba()).convert("RGB")
+        palette = image.quantize(colors=_PNG_COLOURS, method=Image.Quantize.FASTOCTREE)
+        buffer = io.BytesIO()
+        palette.save(buffer, format="png")
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -172,6 +219,8 @@ def gate_sequences(setup: GateSetup, **values: float) -> dict[str, np.ndarray]:
         input_gate = ones
     else:
         input_gate = v["input"] * ones
+        if setup.pattern == "distractors":
+            input_gate[: setup.pulse] = 1.0  # the value to keep is written with the gate open
     output = ones if setup.variant == "nog" else v["output"] * ones
     return {"forget_gate": forget, "input_gate": input_gate, "candidate": candidate, "output_gate": output}
 
@@ -223,7 +272,7 @@ class GateExplorer(Renderer):
         self.alt_text = _alt_text(setup)
         super().__init__(figsize=(7.0, 3.8))
         self._build()
-        self._freeze_background()
+        self._blitter = Blitter(self.figure, self._dynamic)
         self.update()
 
     def _build(self) -> None:
@@ -270,36 +319,9 @@ class GateExplorer(Renderer):
         self.axes_h.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         self.lines.update({"before_gate": before, "h": out})
 
-    def _freeze_background(self) -> None:
-        """Lay the figure out once and keep everything but the data as a bitmap.
-
-        The axes, ticks, labels and legends never change (fixed limits), so ``png``
-        only repaints the lines and the title over this background: several times
-        faster than a full redraw.
-        """
-        canvas = FigureCanvasAgg(self.figure)
-        self.figure.draw_without_rendering()  # constrained layout, with the title in place
-        self.figure.set_layout_engine("none")  # and keep that layout from now on
-        for artist in self._dynamic:
-            artist.set_visible(False)
-        canvas.draw()
-        self._background = canvas.copy_from_bbox(self.figure.bbox)
-        for artist in self._dynamic:
-            artist.set_visible(True)
-
     def png(self) -> bytes:
         """The current picture as a palette PNG (background bitmap + data drawn on top)."""
-        canvas = self.figure.canvas
-        canvas.restore_region(self._background)
-        for artist in self._dynamic:
-            self.figure.draw_artist(artist)
-        width, height = canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba()).convert("RGB")
-        # a 32-colour palette PNG: a fraction of the bytes of an RGB one, same picture to the eye
-        palette = image.quantize(colors=_PNG_COLOURS, method=Image.Quantize.FASTOCTREE)
-        buffer = io.BytesIO()
-        palette.save(buffer, format="png")
-        return buffer.getvalue()
+        return self._blitter.png()
 
     def draw(self, **values: float) -> None:
         sequences = gate_sequences(self.setup, **values)
@@ -334,7 +356,7 @@ _SUBSCRIPTS = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\
 
 def _title(setup: GateSetup, sequences: dict[str, np.ndarray], result) -> str:
     """One line stating the gate values in force and the final state."""
-    f, i, o = (float(sequences[k][0]) for k in ("forget_gate", "input_gate", "output_gate"))
+    f, i, o = (float(sequences[k][-1]) for k in ("forget_gate", "input_gate", "output_gate"))
     T = str(setup.steps).translate(_SUBSCRIPTS)
     if setup.variant == "gru":
         return f"z = {f:.2f}, 1 − z = {i:.2f}   →   h{T} = {result.c[-1]:.3g}"

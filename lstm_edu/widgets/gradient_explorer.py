@@ -42,7 +42,7 @@ from PIL import Image
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from lstm_edu._validate import check_finite_real, check_positive_int
 from lstm_edu.cells import GRUParams, LSTMParams, RNNParams
@@ -300,6 +300,13 @@ def _top(arrays) -> float:
     return max(_TOP, 10.0 ** math.ceil(math.log10(high) + 1e-9))
 
 
+def _set_y_range(axes, bottom: float, top: float) -> None:
+    """Log y limits with a tick at every tenth decade (1e-30, 1e-20, ..., 1, 1e10)."""
+    axes.set_ylim(bottom, top)
+    low, high = math.ceil(math.log10(bottom) / 10), math.floor(math.log10(top) / 10)
+    axes.yaxis.set_major_locator(FixedLocator([10.0 ** (10 * k) for k in range(low, high + 1)]))
+
+
 class _Panel:
     """One axes of the explorer: fixed axes and ticks, plus the artists each update changes."""
 
@@ -308,7 +315,6 @@ class _Panel:
         axes.set_yscale("log")
         # plain-text decade labels and no minor ticks: mathtext tick labels are the
         # slowest part of drawing a log axis that spans dozens of decades
-        axes.yaxis.set_major_locator(LogLocator(base=10.0, numticks=6))
         axes.yaxis.set_major_formatter(FuncFormatter(_decade_label))
         axes.yaxis.set_minor_locator(NullLocator())
         axes.set_xlim(1, setup.max_length)
@@ -406,7 +412,7 @@ class GradientExplorer(Renderer):
         self.panels = {"left": _Panel(left, setup, bound=True),
                        "right": _Panel(right, setup, bound=False)}
         left.set_ylabel("gradient norm (log scale)")
-        left.set_ylim(setup.floor, _TOP)
+        _set_y_range(left, setup.floor, _TOP)
         first = self.panels["left"]
         self.figure.legend(handles=[first.h_line, first.c_line, first.clip_line, first.bound_line],
                            loc="upper center", ncols=4, fontsize=8, frameon=False)
@@ -438,7 +444,7 @@ class GradientExplorer(Renderer):
         axes = self.panels["left"].axes
         top = _top(ranged)
         if top != axes.get_ylim()[1]:
-            axes.set_ylim(self.setup.floor, top)
+            _set_y_range(axes, self.setup.floor, top)
             self._background = None
 
     def png(self) -> bytes:

@@ -319,9 +319,16 @@ def _move_control(control) -> tuple[str, callable] | None:
     return None
 
 
-def exercise_widgets(page, report: PageReport) -> None:
-    """Move every control of every rendered widget; record whether its picture changed."""
-    widgets = page.locator(".widget-subarea")
+STATIC_WIDGET = ".widget-subarea"
+
+
+def exercise_widgets(page, report: PageReport, container: str = STATIC_WIDGET) -> None:
+    """Move every control of every rendered widget; record whether its picture changed.
+
+    `container` selects one element per displayed widget (the static site's
+    `.widget-subarea`; JupyterLab's widget output area).
+    """
+    widgets = page.locator(container)
     for w in range(widgets.count()):
         widget = widgets.nth(w)
         if not widget.is_visible():

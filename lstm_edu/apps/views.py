@@ -1,0 +1,398 @@
+"""Renderers for the Applications notebooks (see :mod:`lstm_edu.widgets.explorer`).
+
+Each renderer owns one figure, creates its artists once and, in ``draw``, sets their
+data from values computed by the application modules. The notebooks show them with
+``static_explorer`` (precomputed frames, no kernel needed) and ``live_explorer``.
+"""
+from __future__ import annotations
+
+
+import numpy as np
+
+from lstm_edu.apps.anomaly import alarm_metrics
+from lstm_edu.apps.speech import (
+    SYMBOLS,
+    AudioConfig,
+    frame_posteriors,
+    greedy_ctc_decode,
+    log_spectrogram,
+    synthesize,
+)
+from lstm_edu.apps.text_generation import apply_temperature, next_char_distribution, sample
+from lstm_edu.apps.translation import TARGET_TOKENS, number_to_words
+from lstm_edu.widgets.explorer import Control, Renderer
+
+__all__ = [
+    "HorizonRenderer",
+    "TemperatureRenderer",
+    "SentenceRenderer",
+    "DecoderRenderer",
+    "NoiseRenderer",
+    "ThresholdRenderer",
+]
+
+COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+
+
+def _index(value: float, size: int) -> int:
+    """A control value used as an index, clipped to ``[0, size - 1]``."""
+    return int(min(max(round(value), 0), size - 1))
+
+
+class HorizonRenderer(Renderer):
+    """Held-out tail with each method's ``h``-step-ahead forecasts, and MAE against ``h``.
+
+    Parameters
+    ----------
+    time : array_like
+        ``(n_test,)`` time of each held-out point.
+    actual : array_like
+        ``(n_test,)`` held-out values.
+    forecasts : dict of str to array_like
+        Method name -> ``(max_horizon, n_test)`` from
+        :func:`lstm_edu.apps.forecasting.rolling_origin_forecasts`.
+    unit : str
+        Label of the value axis.
+    """
+
+    alt_text = ("Left: the held-out series in black and each method's forecasts made h steps ahead. "
+                "Right: mean absolute error of each method against the horizon h.")
+
+    def __init__(self, time, actual, forecasts: dict, unit: str = "value", step_name: str = "steps") -> None:
+        self.time = np.asarray(time, dtype=float)
+        self.actual = np.asarray(actual, dtype=float)
+        self.forecasts = {name: np.asarray(f, dtype=float) for name, f in forecasts.items()}
+        shapes = {f.shape for f in self.forecasts.values()}
+        if len(shapes) != 1 or next(iter(shapes))[1] != len(self.actual) or self.time.shape != self.actual.shape:
+            raise ValueError(f"forecasts: expected arrays of shape (max_horizon, {len(self.actual)}) "
+                             f"like actual and time, got {sorted(shapes)}")
+        self.max_horizon = next(iter(shapes))[0]
+        self.errors = {name: np.abs(f - self.actual).mean(axis=1) for name, f in self.forecasts.items()}  # (H,)
+        self.controls = {"horizon": Control(f"horizon ({step_name})", 1, self.max_horizon, 1, 1, fmt=".0f")}
+        super().__init__(figsize=(8.0, 3.2))
+        self.series_axes, self.error_axes = self.figure.subplots(1, 2, width_ratios=(2, 1))
+        self.series_axes.plot(self.time, self.actual, color="black", lw=2, label="actual")
+        self.lines = {}
+        for colour, name in zip(COLOURS, self.forecasts):
+            (self.lines[name],) = self.series_axes.plot(self.time, self.forecasts[name][0], color=colour, lw=1.2, label=name)
+            self.error_axes.plot(np.arange(1, self.max_horizon + 1), self.errors[name], color=colour, marker="o", ms=3)
+        self.series_axes.set_ylabel(unit)
+        self.series_axes.legend(fontsize=8, ncol=2, loc="upper left")
+        self.error_axes.set_xlabel(f"horizon h ({step_name})")
+        self.error_axes.set_ylabel("mean absolute error")
+        self.marker = self.error_axes.axvline(1, color="grey", ls="--")
+        self.update()
+
+    def draw(self, horizon: float) -> None:
+        h = _index(horizon, self.max_horizon + 1) or 1
+        for name, line in self.lines.items():
+            line.set_ydata(self.forecasts[name][h - 1])
+        self.marker.set_xdata([h, h])
+        self.series_axes.set_title(f"forecasts made {h} step{'s' if h > 1 else ''} ahead", fontsize=10)
+
+
+class TemperatureRenderer(Renderer):
+    """Next-character probabilities after a context, and a sample, at one temperature.
+
+    Parameters
+    ----------
+    model, vocabulary :
+        A trained :class:`~lstm_edu.apps.text_generation.CharLSTM` and its vocabulary.
+    context : str
+        Text whose next character's distribution is shown.
+    prompt : str
+        Text the sample continues.
+    length : int
+        Characters sampled.
+    seed : int
+        Sampling seed (the same for every temperature).
+    top : int
+        Characters shown in the bar chart (the most likely at temperature 1).
+    """
+
+    controls = {"temperature": Control("temperature", 0.1, 2.0, 1.0, 0.05)}
+    alt_text = ("Top: probability of the most likely next characters at the chosen temperature. "
+                "Bottom: text sampled from the model at that temperature.")
+
+    def __init__(self, model, vocabulary, context: str, prompt: str, length: int = 240, seed: int = 0,
+                 top: int = 12) -> None:
+        super().__init__(figsize=(8.0, 4.6))
+        self.model, self.vocabulary = model, vocabulary
+        self.prompt, self.length, self.seed = prompt, length, seed
+        self.logits = next_char_distribution(model, context, vocabulary)  # (V,)
+        self.top = np.argsort(-self.logits, kind="stable")[:top]
+        bar_axes, self.text_axes = self.figure.subplots(2, 1, height_ratios=(1, 1.6))
+        labels = [repr(vocabulary.chars[k])[1:-1] or " " for k in self.top]
+        self.bars = bar_axes.bar(np.arange(top), np.zeros(top), color=COLOURS[0])
+        bar_axes.set_xticks(np.arange(top), labels, family="monospace")
+        bar_axes.set_ylim(0, 1)
+        bar_axes.set_ylabel("probability")
+        self.bar_axes = bar_axes
+        short = context[-30:].replace("\n", "\\n")
+        bar_axes.set_title(f"next character after {short!r}", fontsize=9)
+        self.text_axes.axis("off")
+        self.sample_text = self.text_axes.text(0.0, 1.0, "", va="top", ha="left", family="monospace",
+                                               fontsize=7.5, transform=self.text_axes.transAxes, parse_math=False)
+        self.update()
+
+    def draw(self, temperature: float) -> None:
+        probabilities = apply_temperature(self.logits, temperature)
+        for bar, k in zip(self.bars, self.top):
+            bar.set_height(probabilities[k])
+        entropy = -np.sum(probabilities * np.log2(np.maximum(probabilities, 1e-300)))
+        self.bar_axes.set_xlabel(f"temperature {temperature:.2f}: entropy {entropy:.2f} bits", fontsize=9)
+        self.sample = sample(self.model, self.vocabulary, self.prompt, self.length, temperature, self.seed)
+        lines = (self.prompt + self.sample).split("\n")[:14]
+        self.sample_text.set_text("\n".join(line[:100] for line in lines))
+
+
+class SentenceRenderer(Renderer):
+    """Word by word: the LSTM's and the bag of words' running scores, and the cell states.
+
+    Parameters
+    ----------
+    sentences : list of str
+    lstm_scores : list of array_like
+        Per sentence ``(T,)``: the LSTM's positive-minus-negative logit after each word.
+    bow_scores : list of array_like
+        Per sentence ``(T,)``: the bag of words' logit after each word (bias + weights so far).
+    cells : list of array_like
+        Per sentence ``(T, H)``: cell states from the numpy twin of the LSTM.
+    forget : list of array_like
+        Per sentence ``(T, H)``: forget-gate values.
+    """
+
+    alt_text = ("Top: running sentiment score after each word for the LSTM and the bag of words. "
+                "Middle: the LSTM's cell state per unit. Bottom: its forget gate per unit.")
+
+    def __init__(self, sentences, lstm_scores, bow_scores, cells, forget) -> None:
+        self.sentences = [s.split() for s in sentences]
+        self.lstm_scores = [np.asarray(s, dtype=float) for s in lstm_scores]
+        self.bow_scores = [np.asarray(s, dtype=float) for s in bow_scores]
+        self.cells = [np.asarray(c, dtype=float) for c in cells]
+        self.forget = [np.asarray(f, dtype=float) for f in forget]
+        for k, words in enumerate(self.sentences):
+            T = len(words)
+            if not (self.lstm_scores[k].shape == self.bow_scores[k].shape == (T,)
+                    and self.cells[k].shape[0] == T and self.forget[k].shape == self.cells[k].shape):
+                raise ValueError(f"sentences[{k}]: scores, cells and forget must have one row per word ({T})")
+        n = len(self.sentences)
+        self.controls = {"sentence": Control("sentence", 0, max(n - 1, 1), 0, 1, fmt=".0f")}
+        super().__init__(figsize=(8.0, 5.6))
+        self.width = max(len(w) for w in self.sentences)
+        hidden = self.cells[0].shape[1]
+        self.score_axes, self.cell_axes, self.gate_axes = self.figure.subplots(3, 1, sharex=True, height_ratios=(1.2, 1, 1))
+        x = np.arange(self.width)
+        (self.lstm_line,) = self.score_axes.plot(x, np.zeros(self.width), "o-", color=COLOURS[0], label="LSTM")
+        (self.bow_line,) = self.score_axes.plot(x, np.zeros(self.width), "s--", color=COLOURS[1], label="bag of words")
+        self.score_axes.axhline(0, color="grey", lw=0.8)
+        self.score_axes.set_ylabel("score (+ = positive)")
+        self.score_axes.legend(fontsize=8, loc="upper left")
+        limit = max(np.abs(np.concatenate([c.ravel() for c in self.cells])).max(), 1e-6)
+        blank = np.full((hidden, self.width), np.nan)
+        self.cell_image = self.cell_axes.imshow(blank, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
+                                                interpolation="nearest")
+        self.gate_image = self.gate_axes.imshow(blank, aspect="auto", cmap="viridis", vmin=0, vmax=1,
+                                                interpolation="nearest")
+        self.cell_axes.set_ylabel("cell $c_t$ unit")
+        self.gate_axes.set_ylabel("forget $f_t$ unit")
+        self.figure.colorbar(self.cell_image, ax=self.cell_axes, pad=0.01)
+        self.figure.colorbar(self.gate_image, ax=self.gate_axes, pad=0.01)
+        self.update()
+
+    def _padded(self, values: np.ndarray) -> np.ndarray:
+        """``(T, ...)`` -> ``(width, ...)`` padded with NaN."""
+        out = np.full((self.width,) + values.shape[1:], np.nan)
+        out[: len(values)] = values
+        return out
+
+    def draw(self, sentence: float) -> None:
+        k = _index(sentence, len(self.sentences))
+        words = self.sentences[k]
+        self.lstm_line.set_ydata(self._padded(self.lstm_scores[k]))
+        self.bow_line.set_ydata(self._padded(self.bow_scores[k]))
+        both = np.concatenate([self.lstm_scores[k], self.bow_scores[k]])
+        self.score_axes.set_ylim(min(both.min(), 0) - 1, max(both.max(), 0) + 1)
+        self.cell_image.set_data(self._padded(self.cells[k]).T)
+        self.gate_image.set_data(self._padded(self.forget[k]).T)
+        self.gate_axes.set_xticks(np.arange(self.width), words + [""] * (self.width - len(words)), rotation=40,
+                                  ha="right", fontsize=8)
+        self.score_axes.set_title(" ".join(words), fontsize=10)
+
+
+class DecoderRenderer(Renderer):
+    """The decoder's probability for each digit at each step, for one test number.
+
+    Parameters
+    ----------
+    numbers : array_like of int
+        The numbers shown (one per control position).
+    outputs : list of str
+        The decoded answers.
+    probabilities : array_like
+        ``(N, L, C)`` from :func:`lstm_edu.apps.translation.greedy_decode`.
+    """
+
+    alt_text = ("Heat map of the decoder's probabilities: one column per output step, one row per "
+                "token (digits and end). The title gives the input words, the answer and the truth.")
+
+    def __init__(self, numbers, outputs, probabilities) -> None:
+        self.numbers = [int(n) for n in numbers]
+        self.outputs = list(outputs)
+        self.probabilities = np.asarray(probabilities, dtype=float)
+        if self.probabilities.shape[0] != len(self.numbers) or len(self.outputs) != len(self.numbers):
+            raise ValueError(f"probabilities: expected one entry per number ({len(self.numbers)}), "
+                             f"got shape {self.probabilities.shape} and {len(self.outputs)} outputs")
+        self.controls = {"example": Control("example", 0, max(len(self.numbers) - 1, 1), 0, 1, fmt=".0f")}
+        super().__init__(figsize=(7.0, 3.4))
+        self.rows = list(range(2, len(TARGET_TOKENS)))  # <eos> and the digits
+        self.axes = self.figure.add_subplot()
+        steps = self.probabilities.shape[1]
+        self.image = self.axes.imshow(np.zeros((len(self.rows), steps)), aspect="auto", cmap="Blues",
+                                      vmin=0, vmax=1, interpolation="nearest")
+        self.axes.set_yticks(range(len(self.rows)), ["end"] + list("0123456789"))
+        self.axes.set_xticks(range(steps), [f"step {k + 1}" for k in range(steps)])
+        self.figure.colorbar(self.image, ax=self.axes, label="probability")
+        self.update()
+
+    def draw(self, example: float) -> None:
+        k = _index(example, len(self.numbers))
+        self.image.set_data(self.probabilities[k][:, self.rows].T)
+        verdict = "right" if self.outputs[k] == str(self.numbers[k]) else "wrong"
+        self.axes.set_title(f"{number_to_words(self.numbers[k])!r} -> {self.outputs[k]} "
+                            f"(truth {self.numbers[k]}: {verdict})", fontsize=9)
+
+
+class NoiseRenderer(Renderer):
+    """One utterance at a chosen noise level: spectrogram, CTC frame posteriors, decodings.
+
+    Parameters
+    ----------
+    model : CTCModel
+        Trained (with ``model.standardize``).
+    baseline : TemplateBaseline
+        Fitted.
+    text : str
+        Symbols spoken.
+    seed : int
+        Synthesis seed (durations and pitch stay the same at every noise level).
+    audio_config : AudioConfig
+        Everything but the noise level.
+    """
+
+    controls = {"snr": Control("signal-to-noise (dB)", -10.0, 30.0, 10.0, 1.0, fmt=".0f")}
+    alt_text = ("Top: log spectrogram of one synthetic utterance at the chosen noise level. "
+                "Bottom: the CTC model's probability of blank and of each symbol at every frame; "
+                "the title compares both decoders' outputs with the truth.")
+
+    def __init__(self, model, baseline, text: str, seed: int = 0, audio_config: AudioConfig = AudioConfig()) -> None:
+        super().__init__(figsize=(8.0, 4.4))
+        self.model, self.baseline, self.text, self.seed = model, baseline, text, seed
+        self.audio_config = audio_config
+        frames = self._utterance(10.0)[1].shape[0]
+        self.spec_axes, self.post_axes = self.figure.subplots(2, 1, sharex=True)
+        self.image = self.spec_axes.imshow(np.zeros((audio_config.n_bands, frames)), origin="lower", aspect="auto",
+                                           cmap="magma", vmin=-12, vmax=6, interpolation="nearest")
+        self.spec_axes.set_ylabel("band")
+        self.lines = []
+        for c, label in enumerate(("blank",) + SYMBOLS):
+            style = dict(color="grey", ls=":") if c == 0 else dict(color=COLOURS[(c - 1) % len(COLOURS)])
+            (line,) = self.post_axes.plot(np.arange(frames), np.zeros(frames), label=label, **style)
+            self.lines.append(line)
+        self.post_axes.set_ylim(-0.02, 1.02)
+        self.post_axes.set_xlabel("frame (16 ms)")
+        self.post_axes.set_ylabel("probability")
+        self.post_axes.legend(fontsize=7, ncol=6, loc="upper right")
+        self.update()
+
+    def _utterance(self, snr: float):
+        """The utterance at ``snr`` dB and its log spectrogram ``(F, n_bands)``."""
+        fields = {k: getattr(self.audio_config, k) for k in self.audio_config.__dataclass_fields__}
+        config = AudioConfig(**{**fields, "snr_db": (snr, snr)})
+        utterance = synthesize(self.seed, config, text=self.text)
+        return utterance, log_spectrogram(utterance.audio, config), config
+
+    def draw(self, snr: float) -> None:
+        utterance, spectrogram, config = self._utterance(snr)
+        self.image.set_data(spectrogram.T)
+        self.posteriors = frame_posteriors(self.model, utterance, config)  # (F, C)
+        for c, line in enumerate(self.lines):
+            line.set_ydata(self.posteriors[:, c])
+        self.decoded = greedy_ctc_decode(self.posteriors)
+        self.baseline_decoded = self.baseline.decode(utterance, config)
+        self.spec_axes.set_title(f"SNR {snr:.0f} dB   truth {self.text!r}   LSTM+CTC {self.decoded!r}   "
+                                 f"templates {self.baseline_decoded!r}", fontsize=9)
+
+
+class ThresholdRenderer(Renderer):
+    """Alarms of several detectors at one threshold, and precision/recall over thresholds.
+
+    Parameters
+    ----------
+    time, values : array_like
+        ``(N,)`` the series shown (with the injected anomalies).
+    scores : dict of str to array_like
+        Detector name -> ``(N,)`` score (alarm where ``|score| > threshold``).
+    labels : array_like of bool
+        ``(N,)`` injected anomalies.
+    events : list of (first, stop)
+    mask : array_like of bool
+        ``(N,)`` steps that are scored.
+    thresholds : array_like
+        Thresholds for the precision/recall curves.
+    known : list of (first, stop), optional
+        Index ranges of known real events, shaded grey.
+    """
+
+    alt_text = ("Top: the test series with injected anomalies shaded and each detector's alarms as marks "
+                "below it. Bottom: precision (solid) and recall (dashed) of each detector against the "
+                "threshold, with the chosen threshold marked.")
+
+    def __init__(self, time, values, scores: dict, labels, events, mask, thresholds, known=()) -> None:
+        self.time, self.series_values = np.asarray(time, dtype=float), np.asarray(values, dtype=float)
+        self.scores = {k: np.asarray(v, dtype=float) for k, v in scores.items()}
+        self.labels, self.events, self.mask = np.asarray(labels, dtype=bool), list(events), np.asarray(mask, dtype=bool)
+        self.thresholds = np.asarray(thresholds, dtype=float)
+        self.controls = {"threshold": Control("threshold", float(self.thresholds.min()), float(self.thresholds.max()),
+                                              float(np.median(self.thresholds)), 0.05)}
+        super().__init__(figsize=(8.0, 4.8))
+        self.series_axes, self.pr_axes = self.figure.subplots(2, 1, height_ratios=(1.4, 1))
+        shown = self.mask | self.labels
+        first = np.flatnonzero(shown)[0]
+        self.series_axes.plot(self.time[first:], self.series_values[first:], color="black", lw=1)
+        for a, b in self.events:
+            self.series_axes.axvspan(self.time[a] - 0.04, self.time[b - 1] + 0.04, color="gold", alpha=0.5, lw=0)
+        for a, b in known:
+            self.series_axes.axvspan(self.time[a], self.time[b - 1], color="grey", alpha=0.2, lw=0)
+        low = np.nanmin(self.series_values[first:])
+        self.marks = {}
+        for row, (colour, name) in enumerate(zip(COLOURS, self.scores)):
+            self.marks[name] = self.series_axes.scatter([], [], marker="|", s=60, color=colour, label=name)
+            self.marks[name].row_y = low - 0.8 * (row + 1)
+        self.series_axes.set_ylim(low - 0.8 * (len(self.scores) + 1), np.nanmax(self.series_values[first:]) + 0.5)
+        self.series_axes.legend(fontsize=8, loc="upper left", ncol=len(self.scores))
+        self.curves = {name: [alarm_metrics(s, t, self.labels, self.events, self.mask) for t in self.thresholds]
+                       for name, s in self.scores.items()}
+        for colour, (name, curve) in zip(COLOURS, self.curves.items()):
+            self.pr_axes.plot(self.thresholds, [m.precision for m in curve], color=colour, label=f"{name} precision")
+            self.pr_axes.plot(self.thresholds, [m.recall for m in curve], color=colour, ls="--")
+        self.pr_axes.set_xlabel("threshold (|score| above it raises an alarm)")
+        self.pr_axes.set_ylabel("precision / recall")
+        self.pr_axes.set_ylim(-0.02, 1.02)
+        self.threshold_line = self.pr_axes.axvline(self.controls["threshold"].default, color="grey", ls=":")
+        self.update()
+
+    def draw(self, threshold: float) -> None:
+        parts = []
+        self.metrics = {}
+        for name, s in self.scores.items():
+            with np.errstate(invalid="ignore"):
+                alarms = np.flatnonzero((np.abs(s) > threshold) & self.mask)
+            mark = self.marks[name]
+            mark.set_offsets(np.column_stack([self.time[alarms], np.full(len(alarms), mark.row_y)]))
+            m = self.metrics[name] = alarm_metrics(s, threshold, self.labels, self.events, self.mask)
+            parts.append(f"{name}: P {m.precision:.2f} R {m.recall:.2f}")
+        self.threshold_line.set_xdata([threshold, threshold])
+        half = (len(parts) + 1) // 2
+        self.series_axes.set_title(f"threshold {threshold:.2f}\n" + "   ".join(parts[:half]) + "\n"
+                                   + "   ".join(parts[half:]), fontsize=8)
