@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("merge_bib", ROOT / "scripts" / "merge_bib.py")
+spec = importlib.util.spec_from_file_location("lstm_book_merge_bib", ROOT / "scripts" / "merge_bib.py")
 merge_bib = importlib.util.module_from_spec(spec)
+sys.modules["lstm_book_merge_bib"] = merge_bib
 spec.loader.exec_module(merge_bib)
 
 LSTM_1997 = """@article{hochreiter1997long,

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from tests.nbval_timing import NotebookTimer
-
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("test_report", ROOT / "scripts" / "test_report.py")
-test_report = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(test_report)
+
+
+def load(name: str, path: Path):
+    """Import a script or plugin by its path."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+test_report = load("lstm_book_test_report", ROOT / "scripts" / "test_report.py")
+NotebookTimer = load("lstm_book_nbval_timing", ROOT / "tests" / "nbval_timing.py").NotebookTimer
 
 
 class FakeTerminal:

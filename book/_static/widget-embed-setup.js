@@ -8,7 +8,9 @@
  * 2. MathJax: the widgets typeset their labels with the MathJax 2 call
  *    MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); the site loads MathJax 3,
  *    which has no Hub, so every widget page threw "reading 'Queue'". Provide that one
- *    call on top of MathJax 3's typesetPromise.
+ *    call on top of MathJax 3's typesetPromise. Labels write math as $...$ (as in
+ *    JupyterLab); the site's MathJax only knows \(...\), so the label's text is
+ *    rewritten to that first.
  */
 (function () {
   "use strict";
@@ -17,12 +19,22 @@
     paths: { "@jupyter-widgets/html-manager/dist": staticRoot + "html-manager" },
   });
 
+  function dollarsToDelimiters(element) {
+    var walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      node.nodeValue = node.nodeValue
+        .replace(/\$\$([^$]+)\$\$/g, "\\[$1\\]")
+        .replace(/\$([^$]+)\$/g, "\\($1\\)");
+    }
+  }
+
   function queueTypeset() {
     var mathjax = window.MathJax;
     var elements = [];
     for (var i = 0; i < arguments.length; i++) {
       var item = arguments[i];
       if (Array.isArray(item) && item[0] === "Typeset" && item[2]) {
+        dollarsToDelimiters(item[2]);
         elements.push(item[2]);
       }
     }

@@ -194,6 +194,8 @@ class SentenceRenderer(Renderer):
                                                 interpolation="nearest")
         self.gate_image = self.gate_axes.imshow(blank, aspect="auto", cmap="viridis", vmin=0, vmax=1,
                                                 interpolation="nearest")
+        self.cell_axes.grid(False)
+        self.gate_axes.grid(False)
         self.cell_axes.set_ylabel("cell $c_t$ unit")
         self.gate_axes.set_ylabel("forget $f_t$ unit")
         self.figure.colorbar(self.cell_image, ax=self.cell_axes, pad=0.01)
@@ -252,6 +254,7 @@ class DecoderRenderer(Renderer):
                                       vmin=0, vmax=1, interpolation="nearest")
         self.axes.set_yticks(range(len(self.rows)), ["end"] + list("0123456789"))
         self.axes.set_xticks(range(steps), [f"step {k + 1}" for k in range(steps)])
+        self.axes.grid(False)
         self.figure.colorbar(self.image, ax=self.axes, label="probability")
         self.update()
 
@@ -294,6 +297,7 @@ class NoiseRenderer(Renderer):
         self.image = self.spec_axes.imshow(np.zeros((audio_config.n_bands, frames)), origin="lower", aspect="auto",
                                            cmap="magma", vmin=-12, vmax=6, interpolation="nearest")
         self.spec_axes.set_ylabel("band")
+        self.spec_axes.grid(False)
         self.lines = []
         for c, label in enumerate(("blank",) + SYMBOLS):
             style = dict(color="grey", ls=":") if c == 0 else dict(color=COLOURS[(c - 1) % len(COLOURS)])

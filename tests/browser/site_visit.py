@@ -8,6 +8,7 @@ picture before and after. The tests in test_site.py assert on the `PageReport` i
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 import time
@@ -30,6 +31,14 @@ MOBILE = {"width": 390, "height": 844}
 LOAD_TIMEOUT_MS = 30_000
 WIDGET_TIMEOUT_MS = 20_000
 PICTURE_TIMEOUT_S = 5.0
+# Full-page screenshots cost seconds each on long pages: by default the light-theme shots
+# (desktop and mobile) cover the whole page and the dark ones the first screen;
+# LSTM_BOOK_FULL_SCREENSHOTS=1 makes all four full-page.
+FULL_PAGE_SHOTS = (
+    {"desktop-light", "desktop-dark", "mobile-light", "mobile-dark"}
+    if os.environ.get("LSTM_BOOK_FULL_SCREENSHOTS") == "1"
+    else {"desktop-light", "mobile-light"}
+)
 
 # Console messages that are not ours to fix, each with the reason it is tolerated.
 ALLOWED_CONSOLE = [
@@ -370,7 +379,8 @@ def _set_theme(page, scheme: str) -> None:
 def _screenshot(page, shots: Path, page_name: str, label: str) -> Path:
     stem = page_name.removesuffix(".html").replace("/", "__")
     path = shots / f"{stem}--{label}.jpg"
-    page.screenshot(path=str(path), full_page=True, type="jpeg", quality=70, animations="disabled")
+    page.screenshot(path=str(path), full_page=label in FULL_PAGE_SHOTS, type="jpeg", quality=70,
+                    animations="disabled")
     return path
 
 

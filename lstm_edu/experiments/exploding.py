@@ -1,0 +1,180 @@
+"""Experiment 3: exploding gradients and norm clipping (Pascanu et al. 2013).
+
+A tanh RNN whose recurrent matrix starts as ``gain`` times a random orthogonal matrix
+(spectral radius ``gain`` > 1) is trained with plain SGD on the adding problem, once
+without clipping and once with the gradient rescaled to norm ``clip_norm`` whenever it is
+larger. We record the loss and the gradient norm before clipping at every step.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..models import SequenceModel
+from ..plots import Plot
+from ..tasks import adding_problem, as_tensors
+from ..training import TrainConfig, seed_everything, train
+from .common import new_figure, round_sig
+
+__all__ = ["ExplodingConfig", "scaled_orthogonal_", "train_exploding", "run_exploding", "summarise",
+           "plot_gradient_norms_over_training"]
+
+
+@dataclass(frozen=True)
+class ExplodingConfig:
+    """The exploding-gradient setting.
+
+    Attributes
+    ----------
+    lag : int
+        Adding-problem lag ``T``.
+    hidden_size, batch_size, steps : int
+    gain : float
+        Spectral radius of the initial recurrent matrix.
+    lr : float
+        SGD learning rate.
+    clip_norms : tuple
+        ``None`` (no clipping) and the thresholds compared.
+    seeds : tuple of int
+    """
+
+    lag: int = 30
+    hidden_size: int = 32
+    batch_size: int = 32
+    steps: int = 600
+    gain: float = 1.5
+    lr: float = 0.1
+    clip_norms: tuple = (None, 1.0)
+    seeds: tuple = (0, 1, 2, 3, 4)
+
+    @classmethod
+    def reduced(cls) -> "ExplodingConfig":
+        """The notebook's size (CI re-runs it)."""
+        return cls(steps=200, seeds=(0, 1))
+
+
+def scaled_orthogonal_(weight: torch.Tensor, gain: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Overwrite a square ``weight`` with ``gain`` times a random orthogonal matrix (in place).
+
+    Every singular value (and the spectral radius) then equals ``gain``.
+    """
+    if weight.dim() != 2 or weight.shape[0] != weight.shape[1]:
+        raise ValueError(f"weight: expected a square matrix, got shape {tuple(weight.shape)}")
+    if not (isinstance(gain, (int, float)) and math.isfinite(gain) and gain > 0):
+        raise ValueError(f"gain: expected a positive finite number, got {gain!r}")
+    n = weight.shape[0]
+    q, r = torch.linalg.qr(torch.randn(n, n, generator=generator, dtype=torch.float64))
+    q = q * torch.sign(torch.diagonal(r))  # a uniformly random orthogonal matrix
+    with torch.no_grad():
+        weight.copy_(gain * q)
+    return weight
+
+
+def train_exploding(clip_norm, seed: int, config: ExplodingConfig) -> dict:
+    """One SGD run of the RNN, with or without clipping.
+
+    Returns
+    -------
+    dict
+        ``clip_norm, seed, diverged_at`` (step with a NaN/inf loss or gradient, or None),
+        ``steps``, ``loss`` and ``grad_norm`` per step (3 significant digits; NaN/inf kept
+        as strings), ``clipped_fraction``, ``final_loss`` (mean of the last 20 steps),
+        ``max_grad_norm``.
+    """
+    seed_everything(seed)
+    model = SequenceModel("rnn", 2, config.hidden_size, 1)
+    scaled_orthogonal_(model.layers[0].weight_hh_l0, config.gain, torch.Generator().manual_seed(seed))
+
+    def batch_fn(rng):
+        batch = adding_problem(config.lag, config.batch_size, rng)
+        return as_tensors(batch.inputs, batch.targets, batch.lengths)
+
+    result = train(model, batch_fn, torch.nn.MSELoss(),
+                   TrainConfig(steps=config.steps, batch_size=config.batch_size, lr=config.lr,
+                               clip_norm=clip_norm, seed=seed, optimizer="sgd"))
+    loss = np.asarray(result.loss)
+    norms = np.asarray(result.grad_norm)
+    finite = np.isfinite(loss)
+    return {
+        "clip_norm": clip_norm, "seed": seed, "diverged_at": result.diverged_at, "steps": result.steps_done,
+        "loss": [_json_number(v) for v in loss], "grad_norm": [_json_number(v) for v in norms],
+        "clipped_fraction": round_sig(float(np.mean(result.clipped))),
+        "final_loss": None if result.diverged else round_sig(float(loss[-20:].mean())),
+        "max_grad_norm": round_sig(float(np.max(norms[np.isfinite(norms)]))) if np.isfinite(norms).any() else None,
+        "max_loss": round_sig(float(loss[finite].max())) if finite.any() else None,
+        "seconds": result.seconds,
+    }
+
+
+def _json_number(value: float):
+    """3 significant digits; NaN and infinities as strings (valid JSON)."""
+    value = float(value)
+    return round_sig(value) if math.isfinite(value) else str(value)
+
+
+def run_exploding(config: ExplodingConfig, progress=None) -> list[dict]:
+    """Every clipping choice for every seed."""
+    runs = []
+    for clip_norm in config.clip_norms:
+        for seed in config.seeds:
+            run = train_exploding(clip_norm, seed, config)
+            runs.append(run)
+            if progress is not None:
+                progress({k: v for k, v in run.items() if k not in ("loss", "grad_norm")})
+    return runs
+
+
+def summarise(runs: list[dict]) -> list[dict]:
+    """One row per clipping choice: runs that diverged, median step of divergence, the
+    largest gradient norm seen and the median final loss of the runs that finished."""
+    rows = []
+    for clip_norm in dict.fromkeys(r["clip_norm"] for r in runs):
+        group = [r for r in runs if r["clip_norm"] == clip_norm]
+        diverged = [r["diverged_at"] for r in group if r["diverged_at"] is not None]
+        finals = [r["final_loss"] for r in group if r["final_loss"] is not None]
+        peaks = [r["max_grad_norm"] for r in group if r["max_grad_norm"] is not None]
+        rows.append({
+            "clipping": "none" if clip_norm is None else f"norm {clip_norm:g}",
+            "diverged": f"{len(diverged)} / {len(group)}",
+            "median_step_diverged": int(np.median(diverged)) if diverged else None,
+            "largest_grad_norm": round_sig(max(peaks)) if peaks else None,
+            "median_final_loss": round_sig(float(np.median(finals))) if finals else None,
+        })
+    return rows
+
+
+def plot_gradient_norms_over_training(runs: list[dict], seed: int, ax=None) -> Plot:
+    """Gradient norm (before clipping) per step for one seed, with and without clipping.
+
+    A run that diverged is drawn up to its last finite norm and its end marked with an x.
+
+    Returns
+    -------
+    Plot
+        ``lines`` keyed "no clipping" / "clip at C"; x data the steps, y data the norms.
+    """
+    chosen = [r for r in runs if r["seed"] == seed]
+    if not chosen:
+        raise ValueError(f"seed: no run has seed {seed}; seeds present: {sorted({r['seed'] for r in runs})}")
+    figure, ax = new_figure(ax, (7.0, 3.2))
+    lines = {}
+    colours = ["#d95f02", "#1f5fa8", "#1b9e77", "#7570b3"]
+    for k, run in enumerate(chosen):
+        norms = np.array([float(v) for v in run["grad_norm"]])
+        finite = np.isfinite(norms)
+        steps = np.arange(1, len(norms) + 1)
+        label = "no clipping" if run["clip_norm"] is None else f"clip at {run['clip_norm']:g}"
+        (lines[label],) = ax.plot(steps[finite], norms[finite], color=colours[k % 4], linewidth=1.2, label=label)
+        if run["diverged_at"] is not None and finite.any():
+            last = np.flatnonzero(finite)[-1]
+            ax.plot(steps[last], norms[last], marker="x", markersize=10, color=colours[k % 4])
+        if run["clip_norm"] is not None:
+            ax.axhline(run["clip_norm"], color=colours[k % 4], linestyle=":", linewidth=1)
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("gradient norm (before clipping)")
+    ax.legend(loc="best", fontsize=9)
+    return Plot(figure, (ax,), lines, name="gradient norm over training")
