@@ -47,6 +47,6 @@ cat <<MSG
 build_book: site built in $seconds s
   $ROOT/_build/html/index.html
 Serve it:
-  $VENV/bin/python -m http.server -d _build/html 8000
+  $VENV/bin/python -m http.server --bind 127.0.0.1 -d "$ROOT/_build/html" 8000
 and open http://127.0.0.1:8000/
 MSG

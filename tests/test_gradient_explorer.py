@@ -96,6 +96,15 @@ def test_other_weights_are_the_default_initialisation_and_the_bias_goes_where_do
     assert build_model("peephole", 1.0, 0.0, SETUP).cfg.peepholes
 
 
+def test_cached_models_are_shared_and_read_only():
+    model = build_model("lstm", 1.5, 2.0, SETUP)
+    assert build_model("lstm", 1.5, 2.0, SETUP) is model
+    with pytest.raises(ValueError, match="read-only"):
+        model.params.W_h[0, 0] = 0.0
+    copy = model.params.copy()
+    copy.W_h[0, 0] = 0.0                                               # a copy can be changed
+
+
 # ----------------------------------------------------------------------------- plotted data
 
 

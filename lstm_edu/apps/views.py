@@ -6,6 +6,8 @@ data from values computed by the application modules. The notebooks show them wi
 """
 from __future__ import annotations
 
+import textwrap
+
 
 import numpy as np
 
@@ -132,7 +134,7 @@ class TemperatureRenderer(Renderer):
         bar_axes.set_title(f"next character after {short!r}", fontsize=9)
         self.text_axes.axis("off")
         self.sample_text = self.text_axes.text(0.0, 1.0, "", va="top", ha="left", family="monospace",
-                                               fontsize=7.5, transform=self.text_axes.transAxes, parse_math=False)
+                                               fontsize=8, transform=self.text_axes.transAxes, parse_math=False)
         self.update()
 
     def draw(self, temperature: float) -> None:
@@ -142,8 +144,10 @@ class TemperatureRenderer(Renderer):
         entropy = -np.sum(probabilities * np.log2(np.maximum(probabilities, 1e-300)))
         self.bar_axes.set_xlabel(f"temperature {temperature:.2f}: entropy {entropy:.2f} bits", fontsize=9)
         self.sample = sample(self.model, self.vocabulary, self.prompt, self.length, temperature, self.seed)
-        lines = (self.prompt + self.sample).split("\n")[:14]
-        self.sample_text.set_text("\n".join(line[:100] for line in lines))
+        lines = []
+        for line in (self.prompt + self.sample).split("\n"):
+            lines += textwrap.wrap(line, 96, replace_whitespace=False, drop_whitespace=False) or [""]
+        self.sample_text.set_text("\n".join(lines[:16]))
 
 
 class SentenceRenderer(Renderer):
@@ -306,7 +310,7 @@ class NoiseRenderer(Renderer):
         self.post_axes.set_ylim(-0.02, 1.02)
         self.post_axes.set_xlabel("frame (16 ms)")
         self.post_axes.set_ylabel("probability")
-        self.post_axes.legend(fontsize=7, ncol=6, loc="upper right")
+        self.post_axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.05))
         self.update()
 
     def _utterance(self, snr: float):

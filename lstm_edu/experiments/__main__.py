@@ -50,6 +50,8 @@ def main(argv=None) -> int:
     parser.add_argument("--full", action="store_true", help="full size (default: the notebook's reduced size)")
     parser.add_argument("--seeds", type=int, nargs="+", help="override the config's seeds")
     parser.add_argument("--out", default=str(RESULTS_DIR), help=f"results folder (default {RESULTS_DIR})")
+    parser.add_argument("--set", nargs="+", default=[], metavar="FIELD=VALUE",
+                        help="override config fields, e.g. --set max_sequences=64000 lags=[10,25]")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)
     import torch
@@ -59,18 +61,38 @@ def main(argv=None) -> int:
     config = config_cls() if args.full else config_cls.reduced()
     if args.seeds:
         config = dataclasses.replace(config, seeds=tuple(args.seeds))
+    if args.set:
+        config = dataclasses.replace(config, **_overrides(args.set, config))
+    command = "python -m lstm_edu.experiments " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     start = time.perf_counter()
+    done = []
 
     def progress(item):
+        done.append(item)  # partial results survive an interrupted run
+        write_results(args.name, command, config, _strip_seconds(done), directory=args.out, complete=False)
         if not args.quiet:
             shown = {k: v for k, v in item.items() if not isinstance(v, (list, dict))}
             print(f"[{time.perf_counter() - start:7.1f} s] {shown}", flush=True)
 
     runs = run(config, progress=progress)
-    command = "python -m lstm_edu.experiments " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
-    path = write_results(args.name, command, config, _strip_seconds(runs), directory=args.out)
+    path = write_results(args.name, command, config, _strip_seconds(runs), directory=args.out, complete=True)
     print(f"wrote {path} ({len(runs)} runs, {time.perf_counter() - start:.0f} s)")
     return 0
+
+
+def _overrides(pairs, config) -> dict:
+    """Parse ``FIELD=VALUE`` pairs (VALUE as a Python literal) into config overrides."""
+    import ast
+
+    names = {f.name for f in dataclasses.fields(config)}
+    out = {}
+    for pair in pairs:
+        field, _, text = pair.partition("=")
+        if field not in names:
+            raise SystemExit(f"--set: unknown field {field!r}; fields: {sorted(names)}")
+        value = ast.literal_eval(text)
+        out[field] = tuple(value) if isinstance(value, list) else value
+    return out
 
 
 if __name__ == "__main__":

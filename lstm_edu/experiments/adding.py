@@ -66,7 +66,7 @@ class AddingConfig:
     batch_size: int = 32
     lr: float = 1e-2
     forget_bias: float | None = 4.0
-    max_sequences: int = 160_000
+    max_sequences: int = 128_000
     window: int = 2000
     test_size: int = 2560
     check_every: int = 10

@@ -23,6 +23,7 @@ __all__ = [
     "load_results",
     "config_to_dict",
     "new_figure",
+    "format_table",
 ]
 
 #: Where the CLI writes results (the repository's ``book/experiments/results``).
@@ -123,3 +124,37 @@ def new_figure(ax=None, figsize: tuple = (6.0, 3.2)):
     if not isinstance(ax, Axes):
         raise TypeError(f"ax: expected a matplotlib Axes or None, got {type(ax).__name__}")
     return ax.figure, ax
+
+
+def format_table(rows: list, columns: list | None = None) -> str:
+    """Rows of dicts as a fixed-width text table (numbers to 3 significant digits).
+
+    Parameters
+    ----------
+    rows : list of dict
+    columns : list of str, optional
+        Which keys, in order (default: the first row's keys).
+
+    Returns
+    -------
+    str
+    """
+    if not rows:
+        raise ValueError("rows: expected at least one row, got none")
+    columns = list(columns or rows[0])
+    missing = [c for c in columns if c not in rows[0]]
+    if missing:
+        raise ValueError(f"columns: {missing} are not keys of the rows ({list(rows[0])})")
+
+    def text(value):
+        if value is None:
+            return "-"
+        if isinstance(value, float):
+            return f"{round_sig(value):g}"
+        return str(value)
+
+    cells = [[text(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[k]) for r in cells)) for k, c in enumerate(columns)]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths))]
+    lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths)) for r in cells]
+    return "\n".join(lines)

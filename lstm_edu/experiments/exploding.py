@@ -45,7 +45,7 @@ class ExplodingConfig:
     hidden_size: int = 32
     batch_size: int = 32
     steps: int = 600
-    gain: float = 1.5
+    gain: float = 2.5
     lr: float = 0.1
     clip_norms: tuple = (None, 1.0)
     seeds: tuple = (0, 1, 2, 3, 4)
@@ -53,7 +53,7 @@ class ExplodingConfig:
     @classmethod
     def reduced(cls) -> "ExplodingConfig":
         """The notebook's size (CI re-runs it)."""
-        return cls(steps=200, seeds=(0, 1))
+        return cls(steps=150, seeds=(0, 1))
 
 
 def scaled_orthogonal_(weight: torch.Tensor, gain: float, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -146,35 +146,42 @@ def summarise(runs: list[dict]) -> list[dict]:
     return rows
 
 
-def plot_gradient_norms_over_training(runs: list[dict], seed: int, ax=None) -> Plot:
-    """Gradient norm (before clipping) per step for one seed, with and without clipping.
-
-    A run that diverged is drawn up to its last finite norm and its end marked with an x.
+def plot_gradient_norms_over_training(runs: list[dict], seed: int) -> Plot:
+    """Loss (top) and gradient norm before clipping (bottom) per step, for one seed, with
+    and without clipping. A run that diverged is drawn up to its last finite value and
+    its end marked with an x.
 
     Returns
     -------
     Plot
-        ``lines`` keyed "no clipping" / "clip at C"; x data the steps, y data the norms.
+        ``lines`` keyed "loss, no clipping", "grad norm, clip at C", ...; x data the steps.
     """
+    from matplotlib.figure import Figure
+
     chosen = [r for r in runs if r["seed"] == seed]
     if not chosen:
         raise ValueError(f"seed: no run has seed {seed}; seeds present: {sorted({r['seed'] for r in runs})}")
-    figure, ax = new_figure(ax, (7.0, 3.2))
+    figure = Figure(figsize=(7.0, 4.6), dpi=80, layout="constrained")
+    axes = figure.subplots(2, 1, sharex=True)
     lines = {}
     colours = ["#d95f02", "#1f5fa8", "#1b9e77", "#7570b3"]
     for k, run in enumerate(chosen):
-        norms = np.array([float(v) for v in run["grad_norm"]])
-        finite = np.isfinite(norms)
-        steps = np.arange(1, len(norms) + 1)
         label = "no clipping" if run["clip_norm"] is None else f"clip at {run['clip_norm']:g}"
-        (lines[label],) = ax.plot(steps[finite], norms[finite], color=colours[k % 4], linewidth=1.2, label=label)
-        if run["diverged_at"] is not None and finite.any():
-            last = np.flatnonzero(finite)[-1]
-            ax.plot(steps[last], norms[last], marker="x", markersize=10, color=colours[k % 4])
+        for ax, key, name in ((axes[0], "loss", "loss"), (axes[1], "grad_norm", "grad norm")):
+            values = np.array([float(v) for v in run[key]])
+            finite = np.isfinite(values)
+            steps = np.arange(1, len(values) + 1)
+            (lines[f"{name}, {label}"],) = ax.plot(steps[finite], values[finite], color=colours[k % 4],
+                                                   linewidth=1.2, label=label)
+            if run["diverged_at"] is not None and finite.any():
+                last = np.flatnonzero(finite)[-1]
+                ax.plot(steps[last], values[last], marker="x", markersize=10, color=colours[k % 4])
         if run["clip_norm"] is not None:
-            ax.axhline(run["clip_norm"], color=colours[k % 4], linestyle=":", linewidth=1)
-    ax.set_yscale("log")
-    ax.set_xlabel("training step")
-    ax.set_ylabel("gradient norm (before clipping)")
-    ax.legend(loc="best", fontsize=9)
-    return Plot(figure, (ax,), lines, name="gradient norm over training")
+            axes[1].axhline(run["clip_norm"], color=colours[k % 4], linestyle=":", linewidth=1)
+    for ax in axes:
+        ax.set_yscale("log")
+    axes[0].set_ylabel("training loss (MSE)")
+    axes[1].set_ylabel("gradient norm\n(before clipping)")
+    axes[1].set_xlabel("training step")
+    axes[0].legend(loc="best", fontsize=9)
+    return Plot(figure, tuple(axes), lines, name="loss and gradient norm over training")

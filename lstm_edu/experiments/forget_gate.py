@@ -26,8 +26,9 @@ from ..training import TrainConfig, seed_everything, train
 from .adding import AddingConfig, train_adding
 from .common import new_figure, round_sig
 
-__all__ = ["ForgetGateConfig", "gradient_flow", "learning_speed", "StatefulModel", "StreamChunks",
-           "masked_mse", "train_continual", "run_forget_gate", "plot_gradient_flow", "plot_cell_growth"]
+__all__ = ["ForgetGateConfig", "gradient_flow", "flow_table", "learning_speed", "speed_table",
+           "continual_table", "plot_learning_speed", "StatefulModel", "StreamChunks",
+           "StreamTask", "fit_continual", "masked_mse", "train_continual", "run_forget_gate", "plot_gradient_flow", "plot_cell_growth"]
 
 BIAS_COLOURS = ["#888888", "#1f5fa8", "#1b9e77", "#d95f02", "#7570b3"]
 
@@ -76,7 +77,7 @@ class ForgetGateConfig:
     def reduced(cls) -> "ForgetGateConfig":
         """The notebook's size (CI re-runs it)."""
         return cls(biases=(0.0, 1.0, 4.0), speed_lags=(25,), speed_sequences=6400, seeds=(0,),
-                   stream_steps=400, test_length=2000)
+                   stream_steps=250, test_length=1500)
 
 
 def gradient_flow(bias: float, config: ForgetGateConfig, seed: int = 0) -> dict:
@@ -106,6 +107,20 @@ def gradient_flow(bias: float, config: ForgetGateConfig, seed: int = 0) -> dict:
     }
 
 
+def flow_table(flows: list[dict], distances=(10, 50, 99)) -> list[dict]:
+    """Rows: bias, mean forget gate, and ``||dc_T/dc_t||`` at the given distances ``T - t``."""
+    rows = []
+    for flow in flows:
+        c = flow["c"]
+        row = {"forget_bias": flow["bias"], "mean_f": round_sig(flow["forget_mean"])}
+        for d in distances:
+            if not 0 <= d < len(c):
+                raise ValueError(f"distances: expected values in [0, {len(c) - 1}], got {d}")
+            row[f"dc_T/dc_t at {d}"] = round_sig(c[len(c) - 1 - d])
+        rows.append(row)
+    return rows
+
+
 def learning_speed(config: ForgetGateConfig, progress=None) -> list[dict]:
     """Adding-problem runs (experiment 1's code) of the LSTM for every bias, lag and seed."""
     adding = AddingConfig(lags=config.speed_lags, cells=("lstm",), seeds=config.seeds,
@@ -121,6 +136,21 @@ def learning_speed(config: ForgetGateConfig, progress=None) -> list[dict]:
                 if progress is not None:
                     progress(run)
     return runs
+
+
+def speed_table(runs: list[dict]) -> list[dict]:
+    """Rows per (lag, bias): runs meeting the paper's criterion, median sequences until it
+    was met, mean fraction of test sequences solved."""
+    rows = []
+    for lag, bias in dict.fromkeys((r["lag"], r["forget_bias"]) for r in runs):
+        group = [r for r in runs if r["lag"] == lag and r["forget_bias"] == bias]
+        met = [r["solved_at"] for r in group if r["solved_at"] is not None]
+        rows.append({
+            "lag": lag, "forget_bias": bias, "met_criterion": f"{len(met)} / {len(group)}",
+            "sequences_to_criterion": int(np.median(met)) if met else None,
+            "test_solved": round_sig(float(np.mean([r["test_solved"] for r in group]))),
+        })
+    return rows
 
 
 def masked_mse(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -148,12 +178,19 @@ class StatefulModel(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y, state = self.model(x, state=self.state, return_state=True)
-        self.state = [tuple(s.detach() for s in layer_state) for layer_state in state]
+        self.state = [_detached(layer_state) for layer_state in state]
         return y
 
     def reset(self) -> None:
         """Forget the carried state."""
         self.state = None
+
+
+def _detached(state):
+    """Detach a layer state: a tensor (GRU, RNN) or a tuple of tensors (LSTM)."""
+    if isinstance(state, torch.Tensor):
+        return state.detach()
+    return tuple(s.detach() for s in state)
 
 
 class StreamChunks:
@@ -181,50 +218,82 @@ def _numpy_twin(model: SequenceModel):
     return from_torch(layer) if isinstance(layer, nn.LSTM) else layer.to_numpy()
 
 
-def train_continual(variant: str, config: ForgetGateConfig, seed: int = 0) -> dict:
-    """Train on a continual stream with no resets, then test on a fresh, longer one.
+@dataclass(frozen=True)
+class StreamTask:
+    """A continual adding-stream task: segment lag, training chunks and the test stream."""
 
-    Parameters
-    ----------
-    variant : {"vanilla", "nfg"}
-        With a forget gate (torch's ``nn.LSTM``) or without (``VariantLSTM('nfg')``).
+    lag: int = 10
+    chunk: int = 50
+    steps: int = 1500
+    batch_size: int = 32
+    lr: float = 1e-2
+    clip_norm: float = 1.0
+    test_length: int = 5000
+    test_batch: int = 16
+
+
+def fit_continual(model: SequenceModel, task: StreamTask, seed: int, cell_states: bool = True) -> dict:
+    """Train ``model`` (readout "all") on a continual stream, never resetting its state,
+    then test it on a fresh stream of ``task.test_length`` pairs, also without reset.
 
     Returns
     -------
     dict
-        ``variant, seed``; ``train_loss`` (mean per 10 % of training); on the test stream:
-        ``solved_first``/``solved_last`` (fraction of segments solved in its first and
-        last quarter), ``c_abs`` (mean |c_t| over units and streams at 50 evenly spaced
-        steps, with ``c_steps``), ``c_first``/``c_last`` (mean |c_t| over the first and
-        last 100 steps).
+        ``train_loss`` (mean per 10 % of training), ``diverged_at``; on the test stream
+        ``test_mse`` (over segment ends), ``solved_first``/``solved_last`` (fraction of
+        segments solved in its first and last quarter); with ``cell_states`` (LSTM only):
+        ``c_steps``, ``c_abs`` (mean |c_t| over units and streams at 50 steps, from
+        lstm_edu's numpy twin of the trained layer), ``c_first``/``c_last`` (mean |c_t|
+        over the first and last 100 steps). ``seconds`` is the training time.
+    """
+    chunks = StreamChunks(task.lag, task.chunk, task.steps, task.batch_size, seed)
+    result = train(StatefulModel(model), chunks, masked_mse,
+                   TrainConfig(steps=task.steps, batch_size=task.batch_size, lr=task.lr,
+                               clip_norm=task.clip_norm, seed=seed))
+    test = continual_adding_stream(task.lag, task.test_length, task.test_batch,
+                                   np.random.default_rng(seed + 1_000_003))
+    model.eval()
+    with torch.no_grad():
+        predictions = model(as_tensors(test.inputs)[0]).double().numpy()[..., 0]  # (B, L)
+    errors = predictions[test.target_mask] - test.targets[..., 0][test.target_mask]
+    out = {
+        "train_loss": [round_sig(float(np.mean(b))) for b in np.array_split(result.loss, 10)],
+        "diverged_at": result.diverged_at,
+        "test_mse": round_sig(float(np.mean(errors ** 2))) if np.isfinite(errors).all() else None,
+        "solved_first": _solved_in(predictions, test, 0, task.test_length // 4),
+        "solved_last": _solved_in(predictions, test, task.test_length * 3 // 4, task.test_length),
+        "seconds": result.seconds,
+    }
+    if cell_states:
+        trace = _numpy_twin(model).forward(test.inputs)  # (B, L, H), no reset anywhere
+        c_abs = np.abs(trace.c).mean(axis=(0, 2))  # (L,)
+        steps = np.linspace(0, task.test_length - 1, 50).round().astype(int)
+        out.update({
+            "c_steps": (steps + 1).tolist(),
+            "c_abs": [round_sig(float(v), 4) for v in c_abs[steps]],
+            "c_first": round_sig(float(c_abs[:100].mean()), 4),
+            "c_last": round_sig(float(c_abs[-100:].mean()), 4),
+        })
+    return out
+
+
+def train_continual(variant: str, config: ForgetGateConfig, seed: int = 0) -> dict:
+    """The LSTM with (``"vanilla"``, torch's ``nn.LSTM``) or without (``"nfg"``,
+    ``VariantLSTM``) a forget gate on the continual stream; see :func:`fit_continual`.
+
+    Returns
+    -------
+    dict
+        ``variant``, ``seed`` and everything :func:`fit_continual` returns.
     """
     if variant not in ("vanilla", "nfg"):
         raise ValueError(f"variant: expected 'vanilla' or 'nfg', got {variant!r}")
     seed_everything(seed)
     model = SequenceModel("lstm", 2, config.hidden_size, 1, readout="all",
                           variant=None if variant == "vanilla" else "nfg")
-    chunks = StreamChunks(config.stream_lag, config.chunk, config.stream_steps, 32, seed)
-    result = train(StatefulModel(model), chunks, masked_mse,
-                   TrainConfig(steps=config.stream_steps, lr=config.lr, clip_norm=1.0, seed=seed))
-    test = continual_adding_stream(config.stream_lag, config.test_length, 16,
-                                   np.random.default_rng(seed + 1_000_003))
-    model.eval()
-    with torch.no_grad():
-        predictions = model(as_tensors(test.inputs)[0]).double().numpy()[..., 0]  # (B, L)
-    trace = _numpy_twin(model).forward(test.inputs)  # (B, L, H), no reset anywhere
-    c_abs = np.abs(trace.c).mean(axis=(0, 2))  # (L,)
-    steps = np.linspace(0, config.test_length - 1, 50).round().astype(int)
-    return {
-        "variant": variant, "seed": seed,
-        "train_loss": [round_sig(float(np.mean(b))) for b in np.array_split(result.loss, 10)],
-        "solved_first": _solved_in(predictions, test, 0, config.test_length // 4),
-        "solved_last": _solved_in(predictions, test, config.test_length * 3 // 4, config.test_length),
-        "c_steps": (steps + 1).tolist(),
-        "c_abs": [round_sig(float(v), 4) for v in c_abs[steps]],
-        "c_first": round_sig(float(c_abs[:100].mean()), 4),
-        "c_last": round_sig(float(c_abs[-100:].mean()), 4),
-        "seconds": result.seconds,
-    }
+    task = StreamTask(lag=config.stream_lag, chunk=config.chunk, steps=config.stream_steps,
+                      lr=config.lr, test_length=config.test_length)
+    return {"variant": variant, "seed": seed, **fit_continual(model, task, seed)}
 
 
 def _solved_in(predictions: np.ndarray, stream, start: int, stop: int) -> float:
@@ -254,6 +323,44 @@ def run_forget_gate(config: ForgetGateConfig, progress=None) -> list[dict]:
         for seed in config.seeds:
             add("continual", train_continual(variant, config, seed))
     return runs
+
+
+def continual_table(runs: list[dict]) -> list[dict]:
+    """Rows per continual run: mean |c_t| early and late, fraction solved early and late."""
+    return [{"variant": r["variant"], "seed": r["seed"], "mean|c| first 100": r["c_first"],
+             "mean|c| last 100": r["c_last"], "solved first quarter": r["solved_first"],
+             "solved last quarter": r["solved_last"]} for r in runs]
+
+
+def plot_learning_speed(runs: list[dict], lag: int, check_every: int = 10, batch_size: int = 32, ax=None) -> Plot:
+    """Training loss against sequences seen at one lag, one colour per forget bias.
+
+    Returns
+    -------
+    Plot
+        ``lines`` keyed "bias B seed S"; x data sequences seen, y data the mean loss.
+    """
+    chosen = [r for r in runs if r["lag"] == lag]
+    if not chosen:
+        raise ValueError(f"lag: no run has lag {lag}; lags present: {sorted({r['lag'] for r in runs})}")
+    biases = list(dict.fromkeys(r["forget_bias"] for r in chosen))
+    figure, ax = new_figure(ax, (6.0, 3.2))
+    block = 10 * check_every * batch_size
+    lines = {}
+    for r in chosen:
+        curve = np.asarray(r["loss_curve"], dtype=np.float64)
+        x = np.minimum(np.arange(1, len(curve) + 1) * block, r["steps"] * batch_size)
+        k = biases.index(r["forget_bias"])
+        first = r["seed"] == min(q["seed"] for q in chosen if q["forget_bias"] == r["forget_bias"])
+        (lines[f"bias {r['forget_bias']:g} seed {r['seed']}"],) = ax.plot(
+            x, curve, color=BIAS_COLOURS[k % len(BIAS_COLOURS)], linewidth=1.5,
+            label=f"forget bias {r['forget_bias']:g}" if first else None)
+    ax.set_yscale("log")
+    ax.set_xlabel("training sequences seen")
+    ax.set_ylabel("mean squared error")
+    ax.set_title(f"LSTM on the adding problem, $T = {lag}$")
+    ax.legend(loc="best", fontsize=9)
+    return Plot(figure, (ax,), lines, name="learning speed")
 
 
 def plot_gradient_flow(flows: list[dict], of: str = "c", ax=None) -> Plot:

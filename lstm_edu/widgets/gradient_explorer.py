@@ -21,9 +21,8 @@ The controls and what they set
     The first T steps of one fixed random input sequence.
 ``clip_log10``
     Norm clipping (Pascanu et al., 2013) with threshold ``tau = 10**clip_log10``, off at
-    the control's maximum (4, the default): when
-    the norm of the whole parameter gradient exceeds tau, every parameter gradient is
-    multiplied by ``tau / ||grad||``. Each step's contribution to the weight gradient is
+    the control's maximum (4, the default): when the norm of the whole parameter
+    gradient exceeds tau, every parameter gradient is multiplied by ``tau / ||grad||``. Each step's contribution to the weight gradient is
     linear in ``dL/dh_t``, so the dashed curve, ``||dL/dh_t||`` times that factor, shows
     what reaches the weights after clipping: a rigid shift, never a change of shape.
 
@@ -38,11 +37,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image
-
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+from PIL import Image
 
 from lstm_edu._validate import check_finite_real, check_positive_int
 from lstm_edu.cells import GRUParams, LSTMParams, RNNParams
@@ -175,6 +173,8 @@ def build_model(cell: str, weight_scale: float, forget_bias: float,
     -------
     LSTM, GRU or RNN
         Other weights drawn like torch's default initialisation with ``setup.seed``.
+        Models are cached and shared, so their parameter arrays are read-only (copy
+        them, ``model.params.copy()``, to experiment).
     """
     cell = _check_cell(cell)
     scale = check_finite_real("weight_scale", weight_scale)
@@ -188,23 +188,27 @@ def build_model(cell: str, weight_scale: float, forget_bias: float,
 
 @lru_cache(maxsize=64)
 def _build_model(cell: str, scale: float, forget_bias: float, setup: GradientSetup):
-    """Cached body of build_model (arguments already checked)."""
+    """Cached body of build_model (arguments already checked); its arrays are read-only."""
     D, H, seed = setup.input_size, setup.hidden_size, setup.seed
     if cell == "rnn":
         cfg = RNNConfig(D, H)
         params = RNNParams.init(cfg, seed=seed)
         params.W_h = scale * _orthogonal_blocks(setup, 1)
-        return RNN(cfg, params)
-    if cell == "gru":
+        model = RNN(cfg, params)
+    elif cell == "gru":
         cfg = GRUConfig(D, H)
         params = GRUParams.init(cfg, seed=seed)
         params.W_h = scale * _orthogonal_blocks(setup, 3)
         params.b[H:2 * H] += forget_bias                     # z: how much of h_{t-1} is kept
-        return GRU(cfg, params)
-    cfg = LSTMConfig.variant(_LSTM_VARIANT[cell], D, H)
-    params = LSTMParams.init(cfg, seed=seed, forget_bias=forget_bias)
-    params.W_h = scale * _orthogonal_blocks(setup, 4)
-    return LSTM(cfg, params)
+        model = GRU(cfg, params)
+    else:
+        cfg = LSTMConfig.variant(_LSTM_VARIANT[cell], D, H)
+        params = LSTMParams.init(cfg, seed=seed, forget_bias=forget_bias)
+        params.W_h = scale * _orthogonal_blocks(setup, 4)
+        model = LSTM(cfg, params)
+    for array in model.params.arrays().values():
+        array.flags.writeable = False                        # shared by every caller
+    return model
 
 
 @dataclass(frozen=True)

@@ -348,11 +348,11 @@ def exercise_widgets(page, report: PageReport, container: str = STATIC_WIDGET) -
         if controls.count() == 0:
             report.widget_problems.append(f"widget {w}: no control the test knows how to move")
             continue
+        before = _picture_hash(widget)
+        if not before:
+            report.widget_problems.append(f"widget {w}: shows no picture (<img>)")
+            continue
         for c in range(controls.count()):
-            before = _picture_hash(widget)
-            if not before:
-                report.widget_problems.append(f"widget {w}: shows no picture (<img>)")
-                break
             moved = _move_control(controls.nth(c))
             if moved is None:
                 report.moves.append(ControlMove(w, c, "?", False, False, "control did not move"))
@@ -364,6 +364,7 @@ def exercise_widgets(page, report: PageReport, container: str = STATIC_WIDGET) -
             report.moves.append(
                 ControlMove(w, c, kind, changed=after not in ("", before), restored=restored == before)
             )
+            before = restored  # the picture now shown: the next control starts from it
 
 
 def _set_theme(page, scheme: str) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NO_NOTEBOOKS, NOTEBOOKS, REPO, SERVED_AS
+from lab_server import NO_NOTEBOOKS, NOTEBOOKS, REPO, SERVED_AS
 from site_visit import PageReport, exercise_widgets
 
 RUN_TIMEOUT_S = float(os.environ.get("LSTM_BOOK_LAB_TIMEOUT", 600))

@@ -1,0 +1,106 @@
+"""Application renderers: the plotted data equal the values computed by lstm_edu.apps."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_edu.apps.anomaly import alarm_metrics
+from lstm_edu.apps.speech import AudioConfig, TemplateBaseline, frame_posteriors, make_dataset, synthesize
+from lstm_edu.apps.text_generation import CharLSTM, CharVocabulary, apply_temperature, next_char_distribution, sample
+from lstm_edu.apps.views import (
+    DecoderRenderer,
+    HorizonRenderer,
+    NoiseRenderer,
+    SentenceRenderer,
+    TemperatureRenderer,
+    ThresholdRenderer,
+)
+from lstm_edu.widgets.explorer import render_frames
+
+torch.set_num_threads(1)
+
+
+def test_horizon_renderer_plots_the_h_step_forecasts_and_errors():
+    actual = np.arange(5.0)
+    forecasts = {"a": np.stack([actual + 1, actual + 2, actual + 3]), "b": np.stack([actual] * 3)}
+    view = HorizonRenderer(np.arange(5), actual, forecasts)
+    view.update(horizon=2)
+    np.testing.assert_array_equal(view.lines["a"].get_ydata(), actual + 2)
+    np.testing.assert_array_equal(view.lines["b"].get_ydata(), actual)
+    np.testing.assert_array_equal(view.errors["a"], [1.0, 2.0, 3.0])
+    assert list(view.marker.get_xdata()) == [2, 2]
+    assert len(render_frames(view, {"horizon": [1, 2, 3]})) == 3
+    with pytest.raises(ValueError, match="forecasts"):
+        HorizonRenderer(np.arange(5), actual, {"a": np.zeros((3, 4))})
+
+
+def test_temperature_renderer_bars_are_the_tempered_distribution():
+    vocab = CharVocabulary("abc\n")
+    torch.manual_seed(0)
+    model = CharLSTM(len(vocab), 4, 8).eval()
+    view = TemperatureRenderer(model, vocab, context="ab", prompt="a", length=30, seed=2, top=3)
+    view.update(temperature=0.5)
+    expected = apply_temperature(next_char_distribution(model, "ab", vocab), 0.5)
+    np.testing.assert_allclose([bar.get_height() for bar in view.bars], expected[view.top])
+    assert view.sample == sample(model, vocab, "a", 30, 0.5, seed=2)
+
+
+def test_sentence_renderer_shows_the_chosen_sentence():
+    sentences = ["a b", "c d e"]
+    lstm = [np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0])]
+    bow = [np.array([0.0, 0.5]), np.array([0.1, 0.2, 0.3])]
+    cells = [np.ones((2, 3)), np.full((3, 3), -1.0)]
+    forget = [np.full((2, 3), 0.5), np.full((3, 3), 0.25)]
+    view = SentenceRenderer(sentences, lstm, bow, cells, forget)
+    view.update(sentence=1)
+    np.testing.assert_array_equal(view.lstm_line.get_ydata(), [3.0, 4.0, 5.0])
+    np.testing.assert_array_equal(view.bow_line.get_ydata(), [0.1, 0.2, 0.3])
+    np.testing.assert_array_equal(np.asarray(view.gate_image.get_array()), np.full((3, 3), 0.25))
+    view.update(sentence=0)
+    assert np.isnan(view.lstm_line.get_ydata()[2])  # padded past the shorter sentence
+    np.testing.assert_array_equal(np.asarray(view.cell_image.get_array())[:, :2], np.ones((3, 2)))
+
+
+def test_decoder_renderer_shows_end_and_digit_rows():
+    probabilities = np.zeros((2, 3, 13))
+    probabilities[1, 0, 4] = 1.0  # digit "1" at step 1
+    probabilities[1, 1, 2] = 1.0  # end at step 2
+    view = DecoderRenderer([5, 1], ["5", "1"], probabilities)
+    view.update(example=1)
+    image = np.asarray(view.image.get_array())
+    assert image.shape == (11, 3) and image[2, 0] == 1.0 and image[0, 1] == 1.0
+    assert "truth 1: right" in view.axes.get_title()
+
+
+def test_threshold_renderer_marks_the_alarms_and_reports_metrics():
+    time = np.arange(10.0)
+    values = np.zeros(10)
+    scores = {"z": np.array([0, 0, 5, 0, 0, 3, 0, 0, 1, 0], dtype=float)}
+    labels = np.zeros(10, dtype=bool)
+    labels[2] = True
+    view = ThresholdRenderer(time, values, scores, labels, [(2, 3)], np.ones(10, dtype=bool), [1.0, 2.0, 4.0])
+    view.update(threshold=2.0)
+    np.testing.assert_array_equal(view.marks["z"].get_offsets()[:, 0], [2.0, 5.0])
+    assert view.metrics["z"] == alarm_metrics(scores["z"], 2.0, labels, [(2, 3)])
+    assert view.metrics["z"].precision == 0.5
+
+
+def test_noise_renderer_plots_the_model_posteriors():
+    config = AudioConfig(max_symbols=2)
+    train = make_dataset(10, seed=0, config=config)
+
+    class Uniform(torch.nn.Module):
+        """A stand-in 'model': equal log-probabilities for every class."""
+
+        def forward(self, x):
+            return torch.full(x.shape[:2] + (6,), -np.log(6.0))
+
+    model = Uniform()
+    model.standardize = lambda f: f
+    view = NoiseRenderer(model, TemplateBaseline().fit(train, config), text="ae", seed=1, audio_config=config)
+    view.update(snr=20.0)
+    utterance = synthesize(1, AudioConfig(max_symbols=2, snr_db=(20.0, 20.0)), text="ae")
+    expected = frame_posteriors(model, utterance, config)
+    np.testing.assert_allclose(view.lines[3].get_ydata(), expected[:, 3])
+    assert view.decoded == "" and "truth 'ae'" in view.spec_axes.get_title()
