@@ -112,3 +112,36 @@ def test_bad_values_are_rejected():
         renderer.update(speed=1.0)
     with pytest.raises(ValueError, match="default"):
         Control("x", 0.0, 1.0, 2.0, 0.1)
+
+
+class CellRenderer(LineRenderer):
+    """LineRenderer with a categorical control."""
+
+    controls = {**LineRenderer.controls, "kind": Control("cell", 0, 2, 0, 1, labels=("RNN", "LSTM", "GRU"))}
+
+    def draw(self, slope, offset, kind):
+        super().draw(slope, offset + kind)
+
+
+def test_categorical_controls_show_their_names_static_and_live():
+    box = static_explorer(CellRenderer(), {"kind": [0, 1, 2]})
+    assert box.sliders["kind"].options == ("RNN", "LSTM", "GRU")
+    renderer = CellRenderer()
+    live = live_explorer(renderer)
+    live.sliders["kind"].value = 2
+    np.testing.assert_allclose(renderer.line.get_ydata(), 1.0 * renderer.x + 2)
+    with pytest.raises(ValueError, match="labels: expected 3 names"):
+        Control("cell", 0, 2, 0, 1, labels=("RNN", "LSTM"))
+
+
+def test_png_is_a_small_palette_image_that_is_identical_across_calls():
+    from PIL import Image
+    import io
+
+    renderer = LineRenderer()
+    renderer.update(slope=0.5)
+    first = renderer.png()
+    assert first == renderer.png()
+    image = Image.open(io.BytesIO(first))
+    assert image.mode == "P" and len(image.getcolors()) <= renderer.png_colours
+    assert image.size == (240, 160)  # 3 x 2 inches at 80 dpi

@@ -52,7 +52,7 @@ class AblationConfig:
     hidden_size: int = 16
     lag: int = 8
     chunk: int = 30
-    steps: int = 1000
+    steps: int = 600
     lr: float = 1e-2
     test_length: int = 2000
 

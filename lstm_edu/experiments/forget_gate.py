@@ -63,13 +63,13 @@ class ForgetGateConfig:
     biases: tuple = (0.0, 1.0, 2.0, 4.0)
     flow_lag: int = 100
     flow_batch: int = 32
-    speed_lags: tuple = (25, 50, 100)
-    speed_sequences: int = 160_000
+    speed_lags: tuple = (25, 50)
+    speed_sequences: int = 64_000
     seeds: tuple = (0, 1)
     stream_lag: int = 10
     chunk: int = 50
-    stream_steps: int = 1500
-    test_length: int = 5000
+    stream_steps: int = 1000
+    test_length: int = 4000
     hidden_size: int = 16
     lr: float = 1e-2
 

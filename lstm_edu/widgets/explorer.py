@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 __all__ = [
     "Control",
@@ -51,6 +53,9 @@ class Control:
         Live slider step.
     fmt : str
         Format of a value in the slider readout (a ``str.format`` spec such as ``".2f"``).
+    labels : tuple of str, optional
+        For a control that picks one of several things (a cell type, say): the name of
+        each integer value ``low, low + 1, ..., high``; the sliders show these names.
     """
 
     label: str
@@ -59,6 +64,7 @@ class Control:
     default: float
     step: float
     fmt: str = ".2f"
+    labels: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.low < self.high:
@@ -69,6 +75,19 @@ class Control:
             )
         if not self.step > 0:
             raise ValueError(f"step: expected a positive step, got {self.step}")
+        if self.labels is not None:
+            expected = int(round(self.high - self.low)) + 1
+            if self.step != 1 or float(self.low).is_integer() is False or len(self.labels) != expected:
+                raise ValueError(
+                    f"labels: expected {expected} names for the integer values "
+                    f"{self.low}..{self.high} with step 1, got {len(self.labels)} (step {self.step})"
+                )
+
+    def format(self, value: float) -> str:
+        """The text a slider shows for ``value``."""
+        if self.labels is not None:
+            return self.labels[int(round(value - self.low))]
+        return format(value, self.fmt)
 
 
 class Renderer:
@@ -82,9 +101,13 @@ class Renderer:
     controls: Mapping[str, Control] = {}
     #: Alternative text for screen readers; subclasses describe their picture.
     alt_text: str = "Interactive figure"
+    #: PNG frames are stored with a palette of this many colours (None: full colour).
+    #: Line plots lose nothing visible and the pages get about four times smaller.
+    png_colours: int | None = 64
 
     def __init__(self, figsize: tuple[float, float] = (7.0, 3.2), dpi: int = 80) -> None:
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.figure)
         self.values = {name: control.default for name, control in self.controls.items()}
 
     # -- to implement -------------------------------------------------------------
@@ -112,9 +135,15 @@ class Renderer:
         self.draw(**self.values)
 
     def png(self) -> bytes:
-        """The figure as PNG bytes (deterministic: no metadata)."""
+        """The figure as PNG bytes (deterministic: no metadata; palette of ``png_colours``)."""
+        canvas = self.figure.canvas
+        canvas.draw()
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+        image = image.convert("RGB")
+        if self.png_colours is not None:
+            image = image.quantize(colors=self.png_colours, method=Image.Quantize.FASTOCTREE)
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", metadata={"Software": None})
+        image.save(buffer, format="png")
         return buffer.getvalue()
 
 
@@ -188,10 +217,6 @@ def _nested_stack(frames, sizes: list[int], prefix: tuple[int, ...], defaults, i
     return stack, per_depth
 
 
-def _format(control: Control, value: float) -> str:
-    return format(value, control.fmt)
-
-
 def static_explorer(renderer: Renderer, grid: Mapping[str, Sequence[float]]) -> Explorer:
     """An explorer that responds without a kernel: precomputed frames switched by jslink.
 
@@ -222,7 +247,7 @@ def static_explorer(renderer: Renderer, grid: Mapping[str, Sequence[float]]) -> 
     sliders, links = [], []
     for depth, name in enumerate(names):
         control = renderer.controls[name]
-        labels = [_format(control, v) for v in checked[name]]
+        labels = [control.format(v) for v in checked[name]]
         slider = widgets.SelectionSlider(
             options=labels,
             index=defaults[depth],
@@ -261,16 +286,24 @@ def live_explorer(renderer: Renderer) -> Explorer:
     image = widgets.Image(value=renderer.png(), format="png")
     sliders = {}
     for name, control in renderer.controls.items():
-        slider = widgets.FloatSlider(
-            value=renderer.values[name],
-            min=control.low,
-            max=control.high,
-            step=control.step,
-            description=control.label,
-            readout_format=control.fmt,
-            continuous_update=True,
-            style={"description_width": "initial"},
-        )
+        if control.labels is not None:
+            slider = widgets.SelectionSlider(
+                options=[(text, control.low + k) for k, text in enumerate(control.labels)],
+                value=control.low + round(renderer.values[name] - control.low),
+                description=control.label,
+                style={"description_width": "initial"},
+            )
+        else:
+            slider = widgets.FloatSlider(
+                value=renderer.values[name],
+                min=control.low,
+                max=control.high,
+                step=control.step,
+                description=control.label,
+                readout_format=control.fmt,
+                continuous_update=True,
+                style={"description_width": "initial"},
+            )
         sliders[name] = slider
 
     def on_change(change, name):
