@@ -499,24 +499,28 @@ def _draw_gates(canvas: _Canvas) -> None:
     """The forget gate, input gate and candidate layers and their wires."""
     r, half = 0.28, 0.35
     canvas.box("forget_gate", (_FORGET_X, _GATE_Y), "σ")
-    canvas.text("forget_gate", (_FORGET_X, _GATE_Y - 0.5), "forget\n$f_t$", fontsize=8.5, va="top", bbox=_LABEL_BOX)
+    _gate_label(canvas, "forget_gate", _FORGET_X, "forget\n$f_t$")
     canvas.arrow("forget_gate", (_FORGET_X, _GATE_Y + half), (_FORGET_X, _BELT_Y - r))
     canvas.box("input_gate", (_INPUT_X, _GATE_Y), "σ")
-    canvas.text("input_gate", (_INPUT_X, _GATE_Y - 0.5), "input\n$i_t$", fontsize=8.5, va="top", bbox=_LABEL_BOX)
+    _gate_label(canvas, "input_gate", _INPUT_X, "input\n$i_t$")
     canvas.arrow("input_gate", (_INPUT_X, _GATE_Y + half), (_INPUT_X, _MUL_Y), (_CAND_X - r, _MUL_Y))
     canvas.box("candidate", (_CAND_X, _GATE_Y), "tanh")
-    canvas.text("candidate", (_CAND_X, _GATE_Y - 0.5), "candidate\n" + r"$\tilde C_t$", fontsize=8.5,
-                va="top", bbox=_LABEL_BOX)
+    _gate_label(canvas, "candidate", _CAND_X, "candidate\n" + r"$\tilde C_t$")
     canvas.arrow("candidate", (_CAND_X, _GATE_Y + half), (_CAND_X, _MUL_Y - r))
     canvas.node("input_mul", (_CAND_X, _MUL_Y), "×")
     canvas.arrow("input_mul", (_CAND_X, _MUL_Y + r), (_CAND_X, _BELT_Y - r))
+
+
+def _gate_label(canvas: _Canvas, part: str, x: float, text: str) -> None:
+    """The name of a layer, under its box."""
+    canvas.text(part, (x, _GATE_Y - 0.5), text, fontsize=8.5, va="top", bbox=_LABEL_BOX)
 
 
 def _draw_output(canvas: _Canvas) -> None:
     """tanh(C_t) times the output gate gives h_t, which leaves right and up."""
     r, half = 0.28, 0.35
     canvas.box("output_gate", (_OUTPUT_X, _GATE_Y), "σ")
-    canvas.text("output_gate", (_OUTPUT_X, _GATE_Y - 0.5), "output\n$o_t$", fontsize=8.5, va="top", bbox=_LABEL_BOX)
+    _gate_label(canvas, "output_gate", _OUTPUT_X, "output\n$o_t$")
     canvas.arrow("output_gate", (_OUTPUT_X + 0.55, _GATE_Y), (_OUTMUL_X - r, _GATE_Y))
     canvas.arrow("cell_tanh", (_OUTMUL_X, _BELT_Y), (_OUTMUL_X, _MUL_Y + r))
     canvas.node("cell_tanh", (_OUTMUL_X, _MUL_Y), "tanh", radius=0.36)

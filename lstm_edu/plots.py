@@ -107,7 +107,8 @@ def plot_gradient_norms(curves: Mapping[str, object], ax: Axes | None = None,
             raise TypeError(f"curves: expected str labels, got {type(label).__name__} {label!r}")
         array = as_float_array(f"curves[{label!r}]", values, np.float64)
         if array.ndim != 1 or array.size == 0:
-            raise ValueError(f"curves[{label!r}]: expected a non-empty 1-d array (T,), got shape {array.shape}")
+            raise ValueError(f"curves[{label!r}]: expected a non-empty 1-d array (T,), "
+                             f"got shape {array.shape}")
         if (array <= 0).any():
             raise ValueError(f"curves[{label!r}]: a log scale needs positive norms, got minimum "
                              f"{array.min():.3g}")

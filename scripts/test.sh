@@ -92,6 +92,7 @@ else
     skip_stage notebooks "no notebook under book/"
 fi
 
+rm -f _build/site-build-seconds.txt  # written by build_book.sh when jupyter-book ran
 run_stage site bash scripts/build_book.sh --no-install
 cp -f _build/site-build-seconds.txt "$REPORTS/" 2>/dev/null
 

@@ -88,7 +88,24 @@ def test_candidate_pattern(pattern):
     ],
 )
 def test_each_variant_exposes_its_controls(variant, controls):
-    assert list(GateExplorer(variant=variant).controls) == controls
+    renderer = GateExplorer(variant=variant, pattern="constant")
+    assert list(renderer.controls) == controls + ["pattern"]
+    pattern = renderer.controls["pattern"]
+    assert pattern.labels == PATTERNS and pattern.default == PATTERNS.index("constant")
+
+
+def test_pattern_control_switches_the_candidate_sequence():
+    renderer = GateExplorer(pattern="pulse", steps=20, pulse=2)
+    renderer.update(candidate=0.5, forget=0.5, input=1.0)
+    np.testing.assert_allclose(renderer.lines["candidate"].get_ydata()[2:], 0.0)
+    renderer.update(pattern=PATTERNS.index("constant"))
+    np.testing.assert_allclose(renderer.lines["candidate"].get_ydata(), 0.5)
+    c, _ = recurrence([0.5] * 20, [1.0] * 20, [0.5] * 20, [1.0] * 20)
+    np.testing.assert_allclose(renderer.lines["c"].get_ydata(), c)
+    box = live_explorer(renderer)
+    assert box.sliders["pattern"].options == tuple(zip(PATTERNS, (0.0, 1.0, 2.0)))
+    box.sliders["pattern"].value = 0.0  # back to "pulse"
+    np.testing.assert_allclose(renderer.lines["candidate"].get_ydata()[2:], 0.0)
 
 
 def _variant_expectation(variant, T, f, i, g, o, pulse):

@@ -208,9 +208,9 @@ def run_adding(config: AddingConfig, progress=None) -> list[dict]:
     list of dict
     """
     runs = []
-    for lag in config.lags:
-        for cell in config.cells:
-            for seed in config.seeds:
+    for seed in config.seeds:  # seed outermost: an interrupted run still covers every lag
+        for lag in config.lags:
+            for cell in config.cells:
                 run = train_adding(cell, lag, seed, config)
                 runs.append(run)
                 if progress is not None:

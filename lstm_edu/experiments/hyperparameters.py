@@ -59,10 +59,10 @@ class HyperparameterConfig:
     lrs: tuple = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
     lag: int = 20
     train_size: int = 1000
-    steps: int = 1000
+    steps: int = 600
     batch_size: int = 32
     test_size: int = 2000
-    seeds: tuple = (0, 1, 2)
+    seeds: tuple = (0, 1)
     forget_bias: float = 4.0
 
     @classmethod

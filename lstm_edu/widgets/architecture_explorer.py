@@ -59,8 +59,21 @@ class StepExplorer(Renderer):
                                                            g="0.000", c="0.000"),
                                 ha="center", va="bottom", fontsize=10, color="#1f5fa8")
         ax.set_ylim(-0.6, 8.2)
-        self._blitter = Blitter(self.figure, [*self.diagram.labels.values(), self.equation])
+        dynamic = [*self.diagram.labels.values(), self.equation]
+        self._blitter = Blitter(self.figure, dynamic, colours=self.png_colours)
         self.update()
+
+    @classmethod
+    def benchmark_instance(cls) -> "StepExplorer":
+        """The explorer of chapter 2: a small LSTM (D=1, H=2) reading 12 steps of a sine wave."""
+        import numpy as np
+
+        from ..config import LSTMConfig
+        from ..sequence import LSTM
+
+        x = np.sin(np.linspace(0.0, 3 * np.pi, 12)).reshape(12, 1, 1)  # (T, B, D)
+        model = LSTM.init(LSTMConfig(input_size=1, hidden_size=2), seed=3, forget_bias=1.0)
+        return cls(model.forward(x), highlight="update")
 
     def draw(self, step: float) -> None:
         t = int(round(step)) - 1

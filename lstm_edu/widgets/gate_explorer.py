@@ -5,7 +5,8 @@ size of the candidate ``\\tilde C``; the explorer runs the cell update
 :func:`lstm_edu.cells.gated_memory` over a sequence of ``steps`` time steps and plots
 ``C_t`` (top) and ``h_t`` (bottom).
 
-The candidate follows an input *pattern* over time (see :class:`GateSetup`):
+The candidate follows an input *pattern* over time, one more control (a slider over
+the names below; ``GateSetup.pattern`` is its starting value):
 
 * ``"pulse"`` -- written during the first ``pulse`` steps, zero afterwards: how long
   does the cell remember?
@@ -35,6 +36,7 @@ gru         h_t = z h_{t-1} + (1 - z) n_t (torch's convention):    z, n
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
 
@@ -73,7 +75,6 @@ _VARIANT_CONTROLS = {
     "noaf": ("forget", "input", "candidate", "output"),
 }
 _DISTRACTOR_SEED = 2015
-_PNG_COLOURS = 32
 
 
 class Blitter:
@@ -81,8 +82,10 @@ class Blitter:
 
     The figure is laid out once (constrained layout, then frozen) and drawn without its
     ``dynamic`` artists into a cached background; :meth:`png` restores that bitmap,
-    draws only the dynamic artists over it and writes a 32-colour palette PNG (a
-    fraction of the bytes of an RGB one: it matters for frames stored in a page).
+    draws only the dynamic artists over it and writes a palette PNG (a fraction of the
+    bytes of an RGB one: it matters for frames stored in a page), like
+    :meth:`Renderer.png <lstm_edu.widgets.explorer.Renderer.png>` but without redrawing
+    the axes every time.
 
     Parameters
     ----------
@@ -90,12 +93,15 @@ class Blitter:
         Fixed axes limits, ticks, labels and legends from now on.
     dynamic : list of Artist
         The artists whose data change (lines, texts); they must stay inside the figure.
+    colours : int or None, default 64
+        Palette size of the PNG (None: full colour); renderers pass their ``png_colours``.
     """
 
-    def __init__(self, figure, dynamic) -> None:
+    def __init__(self, figure, dynamic, colours: int | None = 64) -> None:
         self.figure = figure
         self.dynamic = list(dynamic)
-        canvas = FigureCanvasAgg(figure)
+        self.colours = colours
+        canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
         figure.draw_without_rendering()  # constrained layout, with every artist in place
         figure.set_layout_engine("none")  # and keep that layout from now on
         shown = [artist for artist in self.dynamic if artist.get_visible()]
@@ -115,9 +121,10 @@ class Blitter:
                 self.figure.draw_artist(artist)
         width, height = canvas.get_width_height()
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba()).convert("RGB")
-        palette = image.quantize(colors=_PNG_COLOURS, method=Image.Quantize.FASTOCTREE)
+        if self.colours is not None:
+            image = image.quantize(colors=self.colours, method=Image.Quantize.FASTOCTREE)
         buffer = io.BytesIO()
-        palette.save(buffer, format="png")
+        image.save(buffer, format="png")
         return buffer.getvalue()
 
 
@@ -130,7 +137,8 @@ class GateSetup:
     variant : str, default "vanilla"
         One of :data:`GATE_VARIANTS`.
     pattern : str, default "pulse"
-        One of :data:`PATTERNS`: how the candidate varies over time.
+        One of :data:`PATTERNS`: how the candidate varies over time (the starting value
+        of the ``pattern`` control).
     steps : int, default 40
         Length of the sequence, 20 to 50.
     pulse : int, default 5
@@ -191,7 +199,8 @@ def gate_sequences(setup: GateSetup, **values: float) -> dict[str, np.ndarray]:
     setup : GateSetup
     **values : float
         Control values (``forget, input, candidate, output``, or ``update, candidate``
-        for the GRU); missing ones take their defaults.
+        for the GRU, and ``pattern``, an index into :data:`PATTERNS`); missing ones
+        take their defaults (the pattern's default is ``setup.pattern``).
 
     Returns
     -------
@@ -200,12 +209,13 @@ def gate_sequences(setup: GateSetup, **values: float) -> dict[str, np.ndarray]:
     """
     if not isinstance(setup, GateSetup):
         raise TypeError(f"setup: expected a GateSetup, got {type(setup).__name__}")
-    controls = _controls_of(setup.variant)
+    controls = _controls_of(setup.variant, setup.pattern)
     unknown = sorted(set(values) - set(controls))
     if unknown:
         raise ValueError(f"values: unknown control(s) {unknown} for variant {setup.variant!r}; "
                          f"expected names from {list(controls)}")
     v = {name: float(values.get(name, control.default)) for name, control in controls.items()}
+    setup = dataclasses.replace(setup, pattern=PATTERNS[int(round(v["pattern"]))])
     T = setup.steps
     ones = np.ones(T)
     candidate = v["candidate"] * _pattern(setup) + _distractors(setup)  # (T,)
@@ -225,11 +235,15 @@ def gate_sequences(setup: GateSetup, **values: float) -> dict[str, np.ndarray]:
     return {"forget_gate": forget, "input_gate": input_gate, "candidate": candidate, "output_gate": output}
 
 
-def _controls_of(variant: str) -> dict[str, Control]:
-    """The controls a variant exposes, in display order."""
+def _controls_of(variant: str, pattern: str) -> dict[str, Control]:
+    """The controls a variant exposes, in display order, then the input pattern."""
     if variant == "gru":
-        return dict(_GRU_CONTROLS)
-    return {name: _CONTROLS[name] for name in _VARIANT_CONTROLS[variant]}
+        controls = dict(_GRU_CONTROLS)
+    else:
+        controls = {name: _CONTROLS[name] for name in _VARIANT_CONTROLS[variant]}
+    controls["pattern"] = Control("input pattern", 0.0, float(len(PATTERNS) - 1),
+                                  float(PATTERNS.index(pattern)), 1.0, labels=PATTERNS)
+    return controls
 
 
 class GateExplorer(Renderer):
@@ -268,11 +282,11 @@ class GateExplorer(Renderer):
         if not isinstance(setup, GateSetup):
             raise TypeError(f"setup: expected a GateSetup, got {type(setup).__name__}")
         self.setup = setup
-        self.controls = _controls_of(setup.variant)
+        self.controls = _controls_of(setup.variant, setup.pattern)
         self.alt_text = _alt_text(setup)
         super().__init__(figsize=(7.0, 3.8))
         self._build()
-        self._blitter = Blitter(self.figure, self._dynamic)
+        self._blitter = Blitter(self.figure, self._dynamic, colours=self.png_colours)
         self.update()
 
     def _build(self) -> None:
@@ -287,8 +301,9 @@ class GateExplorer(Renderer):
         else:
             self.axes_c, self.axes_h = self.figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
         _symlog(self.axes_c, bound)
+        fed_in = "candidate $n_t$ fed in" if gru else r"candidate $\tilde C_t$ fed in"
         (cand,) = self.axes_c.step(steps, zeros, where="mid", color="#7570b3", alpha=0.6, linewidth=1.2,
-                                   label="candidate $n_t$ fed in" if gru else r"candidate $\tilde C_t$ fed in")
+                                   label=fed_in)
         (cell,) = self.axes_c.plot(steps, zeros, color="#1f5fa8", linewidth=2.2, marker="o", markersize=2.5,
                                    label="state $h_t$" if gru else "cell state $C_t$")
         self.axes_c.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
@@ -308,7 +323,8 @@ class GateExplorer(Renderer):
         """The lower axes: h_t and what the output gate scales (tanh C_t, or C_t)."""
         zeros = np.zeros_like(steps, dtype=float)
         label = r"$\tanh(C_t)$" if self.setup.output_activation else "$C_t$ (no tanh)"
-        (before,) = self.axes_h.plot(steps, zeros, color="#999999", linestyle="--", linewidth=1.2, label=label)
+        (before,) = self.axes_h.plot(steps, zeros, color="#999999", linestyle="--", linewidth=1.2,
+                                     label=label)
         (out,) = self.axes_h.plot(steps, zeros, color="#333333", linewidth=2.2, label="output $h_t$")
         if self.setup.output_activation:
             self.axes_h.set_ylim(-1.05, 1.05)
@@ -376,4 +392,5 @@ def _alt_text(setup: GateSetup) -> str:
             "distractors": f"written during the first {setup.pulse} steps, then random distractors"}
     state = "state h_t" if setup.variant == "gru" else "cell state C_t (top) and output h_t (bottom)"
     return (f"Line plots over {setup.steps} time steps of the {state} of a {setup.variant} cell whose "
-            f"gates are set by the sliders; the candidate is {what[setup.pattern]}.")
+            f"gates are set by the sliders; the candidate is {what[setup.pattern]} (the input "
+            f"pattern slider, where shown, changes this).")

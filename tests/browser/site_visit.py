@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -286,21 +287,36 @@ def _wait_for_picture(widget, before: str, want_change: bool) -> str:
     return current
 
 
+_SLIDER_STATE_JS = """
+(handle) => {
+  const slider = handle.closest(".widget-slider");
+  const readout = slider && slider.querySelector(".widget-readout");
+  const origin = handle.closest(".noUi-origin");
+  return [handle.getAttribute("aria-valuenow"), readout ? readout.textContent : "",
+          origin ? origin.style.transform : ""].join("|");
+}
+"""
+
+
 def _move_slider(handle) -> tuple[str, str] | None:
-    """Press an arrow key on a slider handle; return (key pressed, key that undoes it)."""
+    """Press an arrow key on a slider handle; return (key pressed, key that undoes it).
+
+    A move is seen in the readout or the handle's position as well as aria-valuenow
+    (which noUiSlider rounds: 0.90 -> 0.91 leaves it at "0.9").
+    """
     handle.scroll_into_view_if_needed()
-    start = handle.get_attribute("aria-valuenow")
+    start = handle.evaluate(_SLIDER_STATE_JS)
     handle.focus()
     handle.press("ArrowRight")
-    if handle.get_attribute("aria-valuenow") != start:
+    if handle.evaluate(_SLIDER_STATE_JS) != start:
         return "ArrowRight", "ArrowLeft"
     handle.press("ArrowLeft")
-    if handle.get_attribute("aria-valuenow") != start:
+    if handle.evaluate(_SLIDER_STATE_JS) != start:
         return "ArrowLeft", "ArrowRight"
     return None
 
 
-def _move_control(control) -> tuple[str, callable] | None:
+def _move_control(control) -> tuple[str, Callable[[], None]] | None:
     """Move one control by one step; return (kind, undo) or None when it cannot move."""
     classes = control.get_attribute("class") or ""
     tag = control.evaluate("(el) => el.tagName.toLowerCase()")
@@ -319,12 +335,14 @@ def _move_control(control) -> tuple[str, callable] | None:
         return "dropdown", lambda: control.select_option(start)
     if "widget-toggle-button" in classes:
         group = control.locator("xpath=..").locator(".widget-toggle-button")
-        if "mod-active" in classes or group.count() < 2:
+        active = [
+            "mod-active" in (group.nth(i).get_attribute("class") or "") for i in range(group.count())
+        ]
+        if len(active) < 2 or all(active):
             return None
-        active = next((i for i in range(group.count())
-                       if "mod-active" in (group.nth(i).get_attribute("class") or "")), None)
-        control.click()
-        return "toggle", (lambda: group.nth(active).click()) if active is not None else (lambda: None)
+        previous = active.index(True) if any(active) else None
+        group.nth(active.index(False)).click()
+        return "toggle", (lambda: group.nth(previous).click()) if previous is not None else (lambda: None)
     return None
 
 
