@@ -12,7 +12,7 @@ condition holds automatically and we do not check it separately.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -313,11 +313,6 @@ def plot_sequence(batch, index: int = 0, ax=None) -> Plot:
     ax.set_xlabel("position in the sequence")
     ax.set_ylabel("$x$")
     ax.set_title(f"target $0.5 + (X_1 + X_2)/4 = {batch.targets[index, 0]:.3f}$")
-    ax.legend(loc="lower right", fontsize=8, ncol=3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return Plot(figure, (ax,), {"values": values_line, "marked": marked_line, "ends": ends_line},
                 name="adding sequence")
-
-
-def with_seeds(config: AddingConfig, seeds) -> AddingConfig:
-    """A copy of ``config`` with other seeds."""
-    return replace(config, seeds=tuple(seeds))

@@ -17,7 +17,7 @@ from ..models import SequenceModel
 from ..plots import Plot
 from ..tasks import adding_problem, as_tensors
 from ..training import TrainConfig, seed_everything, train
-from .common import new_figure, round_sig
+from .common import round_sig
 
 __all__ = ["ExplodingConfig", "scaled_orthogonal_", "train_exploding", "run_exploding", "summarise",
            "plot_gradient_norms_over_training"]

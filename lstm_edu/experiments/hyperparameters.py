@@ -16,7 +16,7 @@ from ..models import SequenceModel
 from ..plots import Plot
 from ..tasks import adding_problem, as_tensors, solved
 from ..training import TrainConfig, seed_everything, train
-from .common import new_figure, round_sig
+from .common import round_sig
 
 __all__ = ["HyperparameterConfig", "Setting", "train_setting", "run_hyperparameters", "summarise",
            "plot_sweeps"]

@@ -277,14 +277,26 @@ def _picture_hash(widget) -> str:
     return digest.hexdigest()
 
 
-def _wait_for_picture(widget, before: str, want_change: bool) -> str:
-    """Poll the picture hash until it differs from (or equals) `before`, or time out."""
+_VISIBLE_SOURCES_JS = """
+(widget) => [...widget.querySelectorAll("img")]
+  .filter((img) => img.offsetParent !== null || img.getClientRects().length > 0)
+  .map((img) => img.currentSrc || img.src).join(" ")
+"""
+
+
+def _visible_sources(widget) -> str:
+    """The src of every visible <img> of the widget: a cheap signal that the picture was swapped."""
+    return widget.evaluate(_VISIBLE_SOURCES_JS)
+
+
+def _wait_for_sources(widget, sources: str, want_change: bool) -> bool:
+    """Poll until the visible image sources differ from (or equal) `sources`; False on timeout."""
     deadline = time.monotonic() + PICTURE_TIMEOUT_S
-    current = _picture_hash(widget)
-    while (current != before) != want_change and time.monotonic() < deadline:
-        time.sleep(0.1)
-        current = _picture_hash(widget)
-    return current
+    while (_visible_sources(widget) != sources) != want_change:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 _SLIDER_STATE_JS = """
@@ -371,18 +383,23 @@ def exercise_widgets(page, report: PageReport, container: str = STATIC_WIDGET) -
             report.widget_problems.append(f"widget {w}: shows no picture (<img>)")
             continue
         for c in range(controls.count()):
+            sources = _visible_sources(widget)
             moved = _move_control(controls.nth(c))
             if moved is None:
                 report.moves.append(ControlMove(w, c, "?", False, False, "control did not move"))
                 continue
             kind, undo = moved
-            after = _wait_for_picture(widget, before, want_change=True)
+            # Wait for the browser to swap the picture, then compare what is on screen.
+            _wait_for_sources(widget, sources, want_change=True)
+            widget.page.wait_for_timeout(50)  # let the new frame paint
+            after = _picture_hash(widget)
             undo()
-            restored = _wait_for_picture(widget, before, want_change=False)
+            restored = _wait_for_sources(widget, sources, want_change=False)
             report.moves.append(
-                ControlMove(w, c, kind, changed=after not in ("", before), restored=restored == before)
+                ControlMove(w, c, kind, changed=after not in ("", before), restored=restored)
             )
-            before = restored  # the picture now shown: the next control starts from it
+            if not restored:
+                before = _picture_hash(widget)  # the next control starts from what is shown
 
 
 def _set_theme(page, scheme: str) -> None:
