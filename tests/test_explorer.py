@@ -145,3 +145,10 @@ def test_png_is_a_small_palette_image_that_is_identical_across_calls():
     image = Image.open(io.BytesIO(first))
     assert image.mode == "P" and len(image.getcolors()) <= renderer.png_colours
     assert image.size == (240, 160)  # 3 x 2 inches at 80 dpi
+
+
+def test_every_frame_carries_the_renderers_alt_text():
+    renderer = LineRenderer()
+    box = static_explorer(renderer, {"slope": [-1.0, 1.0]})
+    assert [image.tooltip for image in box.children[1].children] == ["A straight line"] * 2
+    assert live_explorer(renderer).image.tooltip == "A straight line"

@@ -203,7 +203,7 @@ def _nested_stack(frames, sizes: list[int], prefix: tuple[int, ...], defaults, i
     """Stack of Stacks ... of Images; returns (widget, stacks per depth)."""
     depth = len(prefix)
     if depth == len(sizes):
-        image = widgets.Image(value=frames[prefix], format="png", layout=image_layout)
+        image = widgets.Image(value=frames[prefix], format="png", layout=image_layout, tooltip=alt)
         image.add_class("lstm-edu-frame")
         return image, [[] for _ in sizes]
     children, per_depth = [], [[] for _ in sizes]
@@ -283,7 +283,7 @@ def live_explorer(renderer: Renderer) -> Explorer:
     if not isinstance(renderer, Renderer):
         raise TypeError(f"renderer: expected a Renderer, got {type(renderer).__name__}")
     renderer.update()
-    image = widgets.Image(value=renderer.png(), format="png")
+    image = widgets.Image(value=renderer.png(), format="png", tooltip=renderer.alt_text)
     sliders = {}
     for name, control in renderer.controls.items():
         if control.labels is not None:
