@@ -278,25 +278,35 @@ def _picture_hash(widget) -> str:
 
 
 _VISIBLE_SOURCES_JS = """
-(widget) => [...widget.querySelectorAll("img")]
-  .filter((img) => img.offsetParent !== null || img.getClientRects().length > 0)
-  .map((img) => img.currentSrc || img.src).join(" ")
+(widget) => {
+  const shown = [...widget.querySelectorAll("img")].filter((img) => img.getClientRects().length > 0);
+  if (!shown.length || shown.some((img) => !img.complete || img.naturalWidth === 0)) return null;
+  return shown.map((img) => img.currentSrc || img.src).join(" ");
+}
 """
 
 
-def _visible_sources(widget) -> str:
-    """The src of every visible <img> of the widget: a cheap signal that the picture was swapped."""
+def _visible_sources(widget) -> str | None:
+    """The src of every visible <img> of the widget, or None while a picture is still loading.
+
+    A cheap signal that the picture was swapped; the pixels are compared afterwards.
+    """
     return widget.evaluate(_VISIBLE_SOURCES_JS)
 
 
-def _wait_for_sources(widget, sources: str, want_change: bool) -> bool:
-    """Poll until the visible image sources differ from (or equal) `sources`; False on timeout."""
+def _wait_for_sources(widget, sources: str | None, want_change: bool) -> bool:
+    """Poll until the loaded, visible image sources differ from (or equal) `sources`.
+
+    Returns False on timeout (PICTURE_TIMEOUT_S): nothing was swapped.
+    """
     deadline = time.monotonic() + PICTURE_TIMEOUT_S
-    while (_visible_sources(widget) != sources) != want_change:
+    while True:
+        current = _visible_sources(widget)
+        if current is not None and (current != sources) == want_change:
+            return True
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
-    return True
 
 
 _SLIDER_STATE_JS = """
@@ -389,17 +399,19 @@ def exercise_widgets(page, report: PageReport, container: str = STATIC_WIDGET) -
                 report.moves.append(ControlMove(w, c, "?", False, False, "control did not move"))
                 continue
             kind, undo = moved
-            # Wait for the browser to swap the picture, then compare what is on screen.
-            _wait_for_sources(widget, sources, want_change=True)
-            widget.page.wait_for_timeout(50)  # let the new frame paint
+            # Wait until the browser swaps the picture (a new <img> or src), then compare
+            # the pixels on screen; the same again after moving the control back.
+            swapped = _wait_for_sources(widget, sources, want_change=True)
             after = _picture_hash(widget)
+            after_sources = _visible_sources(widget)
             undo()
-            restored = _wait_for_sources(widget, sources, want_change=False)
+            if swapped:
+                _wait_for_sources(widget, after_sources, want_change=True)
+            restored = _picture_hash(widget)
             report.moves.append(
-                ControlMove(w, c, kind, changed=after not in ("", before), restored=restored)
+                ControlMove(w, c, kind, changed=after not in ("", before), restored=restored == before)
             )
-            if not restored:
-                before = _picture_hash(widget)  # the next control starts from what is shown
+            before = restored  # the next control starts from what is shown
 
 
 def _set_theme(page, scheme: str) -> None:
