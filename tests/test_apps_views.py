@@ -71,6 +71,7 @@ def test_decoder_renderer_shows_end_and_digit_rows():
     image = np.asarray(view.image.get_array())
     assert image.shape == (11, 3) and image[2, 0] == 1.0 and image[0, 1] == 1.0
     assert "truth 1: right" in view.axes.get_title()
+    assert view.controls["example"].format(1) == "1"  # the slider names each example by its number
 
 
 def test_threshold_renderer_marks_the_alarms_and_reports_metrics():

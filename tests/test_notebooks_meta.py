@@ -6,7 +6,9 @@ notebook that breaks its rule.
 """
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -97,6 +99,31 @@ def check_forbidden_widgets(nb) -> list[str]:
     return problems
 
 
+def ends_with_semicolon(source: str) -> bool:
+    """Whether the cell's last token is ';' (IPython's test for hiding a cell's value)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    skipped = (tokenize.ENDMARKER, tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)
+    last = next((token for token in reversed(tokens) if token.type not in skipped), None)
+    return last is not None and last.type == tokenize.OP and last.string == ";"
+
+
+def check_no_trailing_semicolon(nb) -> list[str]:
+    """A trailing ';' hides a cell's value under nbclient but not under nbval.
+
+    nbval runs cells with store_history=False, and IPython decides whether ';' silences the
+    value by looking at the last cell stored in the history; so the value a ';' hid in the
+    stored outputs reappears when nbval re-executes the cell, and the comparison fails.
+    """
+    return [
+        f"code cell {index} ends with ';': nbval shows the value it hides (end with plt.show() or `_ = ...`)"
+        for index, cell in enumerate(code_cells(nb))
+        if ends_with_semicolon(cell.source)
+    ]
+
+
 def check_kernelspec(nb) -> list[str]:
     name = nb.metadata.get("kernelspec", {}).get("name")
     return [] if name == "python3" else [f"kernelspec name is {name!r}, expected 'python3'"]
@@ -137,6 +164,7 @@ CHECKS = [
     check_setup_call,
     check_ignore_reasons,
     check_forbidden_widgets,
+    check_no_trailing_semicolon,
     check_kernelspec,
     check_executed,
     check_widget_state,
@@ -261,6 +289,16 @@ def test_prose_about_interaction_is_not_refused() -> None:
     nb = good_notebook()
     nb.cells[3].source = "# you can interact with the figure below\nshow(output_gate)"
     assert check_forbidden_widgets(nb) == []
+
+
+def test_trailing_semicolon_is_refused() -> None:
+    nb = good_notebook()
+    nb.cells[3].source = "ax.set_xlabel('day'), ax.legend();  # quiet"
+    assert check_no_trailing_semicolon(nb) == [
+        "code cell 2 ends with ';': nbval shows the value it hides (end with plt.show() or `_ = ...`)"
+    ]
+    nb.cells[3].source = "x = 1; y = 2\nax.legend()\nplt.show()"
+    assert check_no_trailing_semicolon(nb) == []
 
 
 def test_kernelspec_must_be_python3() -> None:

@@ -249,7 +249,10 @@ class DecoderRenderer(Renderer):
         if self.probabilities.shape[0] != len(self.numbers) or len(self.outputs) != len(self.numbers):
             raise ValueError(f"probabilities: expected one entry per number ({len(self.numbers)}), "
                              f"got shape {self.probabilities.shape} and {len(self.outputs)} outputs")
-        self.controls = {"example": Control("example", 0, max(len(self.numbers) - 1, 1), 0, 1, fmt=".0f")}
+        if len(self.numbers) < 2:
+            raise ValueError(f"numbers: expected at least 2 examples to choose from, got {len(self.numbers)}")
+        labels = tuple(str(n) for n in self.numbers)
+        self.controls = {"example": Control("number", 0, len(self.numbers) - 1, 0, 1, fmt=".0f", labels=labels)}
         super().__init__(figsize=(7.0, 3.4))
         self.rows = list(range(2, len(TARGET_TOKENS)))  # <eos> and the digits
         self.axes = self.figure.add_subplot()

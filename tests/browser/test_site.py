@@ -77,7 +77,9 @@ def test_every_image_has_alt_text_or_caption(report):
         "alt text (a file name does not count), tooltip or figure caption:\n  "
         + _lines(report.images_without_text)
         + "\n  Notebook figures: set the cell's `mystnb: {image: {alt: ...}}` or "
-        "`mystnb: {figure: {caption: ...}}` metadata; widget images: Image(tooltip=...)."
+        "`mystnb: {figure: {caption: ...}}` metadata. Widget images: a `title` (an Image with "
+        "tooltip=... and a synced empty `description` trait; a plain Image(tooltip=...) makes "
+        "ipywidgets' ImageView fail to render)."
     )
 
 
