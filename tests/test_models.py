@@ -226,3 +226,39 @@ def test_bad_inputs_name_the_argument():
         VariantLSTM(2, 3)(torch.zeros(2, 4, 2), state=(torch.zeros(1, 3, 3), torch.zeros(1, 2, 3)))
     with pytest.raises(ValueError, match="coupled"):
         LSTMFlags(coupled=True, forget_gate=False)
+
+
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
+def test_manual_backward_equals_autograd(variant):
+    """The written-out BPTT of VariantLSTM gives autograd's gradients (float64, 1e-12) for
+    every parameter, the input and both initial states, with losses on h_t, c_t and the
+    final states."""
+    torch.manual_seed(0)
+    layer = VariantLSTM(3, 4, variant=variant).double()
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.uniform_(-0.8, 0.8)
+    x = _random_input((2, 6, 3)).requires_grad_()
+    h0 = _random_input((1, 2, 4), seed=1).requires_grad_()
+    c0 = _random_input((1, 2, 4), seed=2).requires_grad_()
+    w_h, w_c = _random_input((2, 6, 4), seed=3), _random_input((2, 6, 4), seed=4)
+    results = []
+    for manual in (True, False):
+        layer.manual_backward = manual
+        layer.zero_grad(set_to_none=True)
+        x.grad = h0.grad = c0.grad = None
+        out, (h_n, c_n), cells = layer(x, state=(h0, c0), return_cells=True)
+        loss = (out * w_h).sum() + (cells * w_c).sum() + 0.3 * h_n.sum() + 0.7 * c_n.sum()
+        loss.backward()
+        grads = [out.detach().clone(), x.grad.clone(), h0.grad.clone(), c0.grad.clone()]
+        grads += [torch.zeros_like(p) if p.grad is None else p.grad.clone() for p in layer.parameters()]
+        results.append(grads)
+    for manual, reference in zip(*results):
+        np.testing.assert_allclose(manual.numpy(), reference.numpy(), rtol=0, atol=1e-12)
+
+
+def test_manual_backward_passes_gradcheck():
+    torch.manual_seed(0)
+    layer = VariantLSTM(2, 3, variant="greff_v").double()
+    x = _random_input((2, 4, 2)).requires_grad_()
+    assert torch.autograd.gradcheck(lambda inp: layer(inp)[0], (x,))

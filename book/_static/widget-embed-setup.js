@@ -1,10 +1,12 @@
 /* Set-up for the ipywidgets HTML manager on the static site (loaded on widget pages only,
  * between require.js and html-manager/embed-amd.js; see nb_ipywidgets_js in _config.yml).
  *
- * 1. Fonts: embed-amd.js computes where its icon fonts live from the module URL that
- *    require.js gives it, by default <page folder>/@jupyter-widgets/html-manager/dist/,
- *    which does not exist (404s). Map that module folder to the vendored copy in
- *    _static/html-manager/, next to this file.
+ * 1. Fonts: each AMD module inside embed-amd.js (base, controls, html-manager, ...)
+ *    computes where its icon fonts live from the URL require.js gives the module, by
+ *    default <page folder>/@jupyter-widgets/..., which does not exist (404s). Map every
+ *    one of them into the vendored folder _static/html-manager/, next to this file, where
+ *    vendor_assets.sh copied the fonts. (The modules are defined inside embed-amd.js, so
+ *    these URLs only name a folder; nothing is fetched from them.)
  * 2. MathJax: the widgets typeset their labels with the MathJax 2 call
  *    MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); the site loads MathJax 3,
  *    which has no Hub, so every widget page threw "reading 'Queue'". Provide that one
@@ -14,10 +16,11 @@
  */
 (function () {
   "use strict";
-  var staticRoot = new URL(".", document.currentScript.src).href; // .../_static/
-  window.require.config({
-    paths: { "@jupyter-widgets/html-manager/dist": staticRoot + "html-manager" },
-  });
+  var manager = new URL("html-manager/", document.currentScript.src).href; // .../_static/html-manager/
+  var modules = ["base", "base7", "controls", "controls7", "html-manager"];
+  var paths = { "@jupyter-widgets/html-manager/dist": manager.slice(0, -1) };
+  modules.forEach(function (name) { paths["@jupyter-widgets/" + name] = manager + name; });
+  window.require.config({ paths: paths });
 
   function dollarsToDelimiters(element) {
     var walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);

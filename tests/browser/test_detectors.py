@@ -37,7 +37,9 @@ def _explorer(linked: bool):
     slider = widgets.SelectionSlider(options=["0.0", "0.5", "1.0"], description="gate")
     if linked:
         widgets.jslink((slider, "index"), (stack, "selected_index"))
-    return widgets.VBox([slider, stack])
+    # an icon makes the browser fetch the widget manager's icon fonts (they must be served)
+    marker = widgets.Button(description="frames", icon="image", disabled=True)
+    return widgets.VBox([slider, stack, marker])
 
 
 def _write_page(folder: Path) -> None:
@@ -106,6 +108,11 @@ def test_offsite_request_is_caught(check_report):
 
 def test_missing_file_is_caught(check_report):
     assert any("404" in e and "missing-figure.png" in e for e in check_report.http_errors)
+
+
+def test_widget_icon_fonts_are_served(check_report):
+    others = [e for e in check_report.http_errors if "missing-figure.png" not in e]
+    assert not others, others
 
 
 def test_raw_tex_is_caught(check_report):
