@@ -81,7 +81,8 @@ export PATH="$VENV/bin:$PATH"
 
 run_stage system system_packages
 
-run_stage unit pytest_venv tests --ignore=tests/browser --junitxml="$REPORTS/unit.xml"
+run_stage unit pytest_venv tests --ignore=tests/browser --ignore=tests/jupyterlab \
+    --junitxml="$REPORTS/unit.xml"
 
 if notebooks_present; then
     run_stage notebooks pytest_venv --nbval book --nbval-current-env \
@@ -101,6 +102,9 @@ if compgen -G "tests/browser/test_*.py" >/dev/null; then
 else
     skip_stage browser "no tests/browser/test_*.py"
 fi
+
+# The chapters run in a real JupyterLab (scripts/lab.sh's set-up) driven by chromium.
+run_stage lab pytest_venv tests/jupyterlab --junitxml="$REPORTS/lab.xml"
 
 "$VENV/bin/python" scripts/test_report.py "$REPORTS"
 

@@ -159,8 +159,22 @@ def check_widget_state(nb) -> list[str]:
     return [f"{len(missing)} displayed widget(s) missing from metadata.widgets"] if missing else []
 
 
+def check_figure_alt_text(nb) -> list[str]:
+    """Every figure a cell draws carries alt text or a caption (myst-nb cell metadata)."""
+    problems = []
+    for cell in code_cells(nb):
+        if not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+            continue
+        mystnb = cell.metadata.get("mystnb", {})
+        if not (mystnb.get("image", {}).get("alt") or mystnb.get("figure", {}).get("caption")):
+            first = cell.source.splitlines()[0] if cell.source else ""
+            problems.append(f"figure without mystnb image.alt / figure.caption: {first!r}")
+    return problems
+
+
 CHECKS = [
     check_install_cell,
+    check_figure_alt_text,
     check_setup_call,
     check_ignore_reasons,
     check_forbidden_widgets,
@@ -326,3 +340,11 @@ def test_displayed_widget_needs_saved_state() -> None:
 def test_toc_lists_files_without_suffix() -> None:
     files = toc_files()
     assert "book/intro" in files and all(not name.endswith((".md", ".ipynb")) for name in files)
+
+
+def test_figure_without_alt_text_is_refused() -> None:
+    nb = good_notebook()
+    nb.cells[-1].outputs.append(nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Figure>"}))
+    assert check_figure_alt_text(nb) == ["figure without mystnb image.alt / figure.caption: 'print(1 + 1)'"]
+    nb.cells[-1].metadata["mystnb"] = {"image": {"alt": "A line"}}
+    assert check_figure_alt_text(nb) == []

@@ -77,7 +77,7 @@ class ForgetGateConfig:
     def reduced(cls) -> "ForgetGateConfig":
         """The notebook's size (CI re-runs it)."""
         return cls(biases=(0.0, 1.0, 4.0), speed_lags=(25,), speed_sequences=6400, seeds=(0,),
-                   stream_steps=250, test_length=1500)
+                   chunk=40, stream_steps=250, test_length=1500)
 
 
 def gradient_flow(bias: float, config: ForgetGateConfig, seed: int = 0) -> dict:

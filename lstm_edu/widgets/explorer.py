@@ -23,6 +23,7 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
+from traitlets import Unicode
 
 __all__ = [
     "Control",
@@ -147,6 +148,16 @@ class Renderer:
         return buffer.getvalue()
 
 
+class LabelledImage(widgets.Image):
+    """An Image whose ``tooltip`` (the picture's alt text) renders.
+
+    ipywidgets' front end shows a tooltip through the ``description`` attribute, which
+    ``Image`` lacks; without it the widget fails to render at all.
+    """
+
+    description = Unicode("").tag(sync=True)
+
+
 class Explorer(widgets.VBox):
     """A VBox with a short text repr (the default repr would dump every PNG into the notebook)."""
 
@@ -203,7 +214,7 @@ def _nested_stack(frames, sizes: list[int], prefix: tuple[int, ...], defaults, i
     """Stack of Stacks ... of Images; returns (widget, stacks per depth)."""
     depth = len(prefix)
     if depth == len(sizes):
-        image = widgets.Image(value=frames[prefix], format="png", layout=image_layout, tooltip=alt)
+        image = LabelledImage(value=frames[prefix], format="png", layout=image_layout, tooltip=alt)
         image.add_class("lstm-edu-frame")
         return image, [[] for _ in sizes]
     children, per_depth = [], [[] for _ in sizes]
@@ -283,7 +294,7 @@ def live_explorer(renderer: Renderer) -> Explorer:
     if not isinstance(renderer, Renderer):
         raise TypeError(f"renderer: expected a Renderer, got {type(renderer).__name__}")
     renderer.update()
-    image = widgets.Image(value=renderer.png(), format="png", tooltip=renderer.alt_text)
+    image = LabelledImage(value=renderer.png(), format="png", tooltip=renderer.alt_text)
     sliders = {}
     for name, control in renderer.controls.items():
         if control.labels is not None:
