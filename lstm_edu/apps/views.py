@@ -85,6 +85,29 @@ class HorizonRenderer(Renderer):
         self.marker = self.error_axes.axvline(1, color="grey", ls="--")
         self.update()
 
+    @classmethod
+    def benchmark_instance(cls) -> "HorizonRenderer":
+        """A seeded instance like the Forecasting notebook's, on a synthetic 11-year cycle.
+
+        309 yearly values, the last 40 held out, horizons 1..12; the naive, seasonal-naive
+        and AR(9) baselines and a briefly trained LSTM (for ``benchmarks/bench_widgets.py``).
+        """
+        from lstm_edu.apps.forecasting import (ARForecaster, LSTMForecastConfig, LSTMForecaster,
+                                               NaiveForecaster, SeasonalNaiveForecaster,
+                                               rolling_origin_forecasts)
+
+        rng = np.random.default_rng(0)
+        years = 1700.0 + np.arange(309)
+        cycle = 60.0 + 50.0 * np.sin(2 * np.pi * years / 11.0)
+        spots = np.maximum(cycle * rng.uniform(0.6, 1.4, size=len(years)) + rng.normal(0, 8, len(years)), 0.0)
+        n_test, max_h = 40, 12
+        train = spots[:-n_test]
+        methods = {"naive": NaiveForecaster(), "seasonal naive (11)": SeasonalNaiveForecaster(11),
+                   "AR(9)": ARForecaster(9),
+                   "LSTM (seed 0)": LSTMForecaster(LSTMForecastConfig(window=24, hidden_size=32, steps=20))}
+        forecasts = {name: rolling_origin_forecasts(spots, n_test, max_h, m.fit(train)) for name, m in methods.items()}
+        return cls(years[-n_test:], spots[-n_test:], forecasts, unit="sunspot number", step_name="years")
+
     def draw(self, horizon: float) -> None:
         h = _index(horizon, self.max_horizon + 1) or 1
         for name, line in self.lines.items():
@@ -136,6 +159,24 @@ class TemperatureRenderer(Renderer):
         self.sample_text = self.text_axes.text(0.0, 1.0, "", va="top", ha="left", family="monospace",
                                                fontsize=8, transform=self.text_axes.transAxes, parse_math=False)
         self.update()
+
+    @classmethod
+    def benchmark_instance(cls) -> "TemperatureRenderer":
+        """A seeded instance with the Text-generation notebook's sizes and an untrained model.
+
+        Vocabulary: the printable ASCII characters (about the size of the corpus's);
+        ``CharLSTM(V, 32, 128)``; 400 sampled characters (for ``benchmarks/bench_widgets.py``).
+        """
+        import string
+
+        import torch
+
+        from lstm_edu.apps.text_generation import CharLSTM, CharVocabulary
+
+        vocabulary = CharVocabulary(string.printable)
+        torch.manual_seed(0)
+        model = CharLSTM(len(vocabulary), 32, 128).eval()
+        return cls(model, vocabulary, context="    for line in ", prompt="def ", length=400, seed=0)
 
     def draw(self, temperature: float) -> None:
         probabilities = apply_temperature(self.logits, temperature)
@@ -206,6 +247,30 @@ class SentenceRenderer(Renderer):
         self.figure.colorbar(self.gate_image, ax=self.gate_axes, pad=0.01)
         self.update()
 
+    @classmethod
+    def benchmark_instance(cls) -> "SentenceRenderer":
+        """The Sentiment notebook's seven sentences, a bag of words and an untrained LSTM (16 units).
+
+        For ``benchmarks/bench_widgets.py``: seeded, built in well under a second.
+        """
+        import torch
+
+        from lstm_edu.apps.sentiment import BagOfWords, Vocabulary, gate_trace, generate_sentences, running_scores
+        from lstm_edu.models import SequenceModel
+
+        vocabulary = Vocabulary()
+        train = generate_sentences(300, seed=0)
+        bow = BagOfWords(vocabulary).fit([s.text for s in train], [s.label for s in train])
+        torch.manual_seed(0)
+        lstm = SequenceModel("lstm", len(vocabulary), 16, 2, task="classification").eval()
+        examples = ["the movie is good", "the movie is not good", "the plot is not bad",
+                    "the plot is dull but the acting is great", "the acting is great but the plot is dull",
+                    "the music is not very good but the ending is not bad",
+                    "the cast is fun and the music is really charming"]
+        traces = [gate_trace(lstm, s, vocabulary) for s in examples]
+        return cls(examples, [running_scores(lstm, s, vocabulary) for s in examples],
+                   [bow.running_scores(s) for s in examples], [t.c[0] for t in traces], [t.f[0] for t in traces])
+
     def _padded(self, values: np.ndarray) -> np.ndarray:
         """``(T, ...)`` -> ``(width, ...)`` padded with NaN."""
         out = np.full((self.width,) + values.shape[1:], np.nan)
@@ -265,6 +330,23 @@ class DecoderRenderer(Renderer):
         self.figure.colorbar(self.image, ax=self.axes, label="probability")
         self.update()
 
+    @classmethod
+    def benchmark_instance(cls) -> "DecoderRenderer":
+        """Ten held-out numbers decoded by an untrained ``Seq2Seq(64, 16)``, as in the Translation notebook.
+
+        For ``benchmarks/bench_widgets.py``: seeded, built in well under a second.
+        """
+        import torch
+
+        from lstm_edu.apps.translation import Seq2Seq, greedy_decode, make_split
+
+        _, test_numbers = make_split(1000, 1000, seed=0)
+        torch.manual_seed(0)
+        model = Seq2Seq(hidden_size=64, embed_size=16).eval()
+        shown = test_numbers[:10]
+        outputs, probabilities = greedy_decode(model, shown)
+        return cls(shown, outputs, probabilities)
+
     def draw(self, example: float) -> None:
         k = _index(example, len(self.numbers))
         self.image.set_data(self.probabilities[k][:, self.rows].T)
@@ -315,6 +397,24 @@ class NoiseRenderer(Renderer):
         self.post_axes.set_ylabel("probability")
         self.post_axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.05))
         self.update()
+
+    @classmethod
+    def benchmark_instance(cls) -> "NoiseRenderer":
+        """The Speech notebook's utterance (``"oiaeu"``, seed 7) with an untrained ``CTCModel(32, 32)``.
+
+        Templates fitted on 60 synthetic utterances; the model standardises with the same
+        band statistics (for ``benchmarks/bench_widgets.py``: seeded, about a second to build).
+        """
+        import torch
+
+        from lstm_edu.apps.speech import CTCModel, TemplateBaseline, make_dataset
+
+        audio_config = AudioConfig()
+        templates = TemplateBaseline(smoothing=5).fit(make_dataset(60, seed=0, config=audio_config), audio_config)
+        torch.manual_seed(0)
+        model = CTCModel(audio_config.n_bands, 32).eval()
+        model.standardize = templates.standardize
+        return cls(model, templates, text="oiaeu", seed=7, audio_config=audio_config)
 
     def _utterance(self, snr: float):
         """The utterance at ``snr`` dB and its log spectrogram ``(F, n_bands)``."""
@@ -392,6 +492,42 @@ class ThresholdRenderer(Renderer):
         self.pr_axes.set_ylim(-0.02, 1.02)
         self.threshold_line = self.pr_axes.axvline(self.controls["threshold"].default, color="grey", ls=":")
         self.update()
+
+    @classmethod
+    def benchmark_instance(cls) -> "ThresholdRenderer":
+        """The Anomaly notebook's set-up on a synthetic monthly temperature series (1950-2010).
+
+        30 clean training years, seeded injected anomalies, two "known events", and the
+        rolling z, climatology z, AR(12) and briefly trained LSTM residual detectors over the
+        notebook's threshold grid (for ``benchmarks/bench_widgets.py``).
+        """
+        from lstm_edu.apps.anomaly import (InjectionConfig, climatology_zscore, forecaster_scores, index_range,
+                                           inject_anomalies, rolling_zscore)
+        from lstm_edu.apps.forecasting import ARForecaster, LSTMForecastConfig, LSTMForecaster
+
+        rng = np.random.default_rng(0)
+        time = 1950.0 + np.arange(61 * 12) / 12.0
+        noise = np.zeros(len(time))
+        for k in range(1, len(time)):
+            noise[k] = 0.9 * noise[k - 1] + rng.normal(0, 0.3)
+        values = 24.0 + 2.5 * np.sin(2 * np.pi * time) + noise
+        n_train = index_range(time, 1950, 1980)[1]
+        known = [index_range(time, 1982.5, 1983.75), index_range(time, 1997.25, 1998.5)]
+        injected = inject_anomalies(values, InjectionConfig(start=n_train, seed=0), avoid=known)
+        clean = values[:n_train]
+        lstm = LSTMForecaster(LSTMForecastConfig(window=24, hidden_size=32, steps=20)).fit(clean)
+        scores = {
+            "rolling z": rolling_zscore(injected.values, 12),
+            "climatology z": climatology_zscore(injected.values, 12, n_train),
+            "AR(12) residual": forecaster_scores(ARForecaster(12).fit(clean), injected.values, n_train),
+            "LSTM residual": forecaster_scores(lstm, injected.values, n_train),
+        }
+        scored = np.arange(len(time)) >= n_train
+        for lo, hi in known:
+            scored[lo:hi] = False
+        grid = np.round(np.arange(1.5, 5.01, 0.25), 2)
+        return cls(time, injected.values, scores, injected.labels, injected.events, scored,
+                   thresholds=grid, known=known)
 
     def draw(self, threshold: float) -> None:
         parts = []
