@@ -81,7 +81,7 @@ export PATH="$VENV/bin:$PATH"
 
 run_stage system system_packages
 
-run_stage unit pytest_venv tests --ignore=tests/browser --ignore=tests/jupyterlab \
+run_stage unit pytest_venv tests -n "$JOBS" --ignore=tests/browser --ignore=tests/jupyterlab \
     --junitxml="$REPORTS/unit.xml"
 
 if notebooks_present; then

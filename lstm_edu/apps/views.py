@@ -7,9 +7,10 @@ data from values computed by the application modules. The notebooks show them wi
 from __future__ import annotations
 
 import textwrap
-
+from operator import attrgetter
 
 import numpy as np
+import torch
 
 from lstm_edu.apps.anomaly import alarm_metrics
 from lstm_edu.apps.speech import (
@@ -23,6 +24,7 @@ from lstm_edu.apps.speech import (
 from lstm_edu.apps.text_generation import apply_temperature, next_char_distribution, sample
 from lstm_edu.apps.translation import TARGET_TOKENS, number_to_words
 from lstm_edu.widgets.explorer import Control, Renderer
+from lstm_edu.widgets.gate_explorer import Blitter
 
 __all__ = [
     "HorizonRenderer",
@@ -41,7 +43,55 @@ def _index(value: float, size: int) -> int:
     return int(min(max(round(value), 0), size - 1))
 
 
-class HorizonRenderer(Renderer):
+def _layered(figure, changing) -> list:
+    """The artists to draw over a cached background so that ``changing`` keep their stacking.
+
+    For every Axes holding one of ``changing``: its artists in the order ``Axes.draw``
+    uses (by zorder), from the first changing one on. The static artists above it
+    (spines, tick labels, legends, lines of higher zorder) are drawn again on top, so a
+    frame has the same pixels as a full redraw with the same layout.
+    """
+    changing = set(changing)
+    ordered = []
+    for axes in figure.axes:
+        artists = axes.get_children()
+        artists.remove(axes.patch)
+        if not (axes.axison and axes.get_frame_on()):
+            artists = [a for a in artists if a not in set(axes.spines.values())]
+        if not axes.axison:
+            artists = [a for a in artists if a not in set(axes._axis_map.values())]
+        artists = sorted(artists, key=attrgetter("zorder"))
+        first = next((k for k, a in enumerate(artists) if a in changing), None)
+        if first is not None:
+            ordered += artists[first:]
+    missing = changing - set(ordered)
+    if missing:
+        raise ValueError(f"changing: {len(missing)} artist(s) not found in the figure's Axes")
+    return ordered
+
+
+class _BlitMixin:
+    """``png`` from a :class:`~lstm_edu.widgets.gate_explorer.Blitter`: layout and axes drawn once.
+
+    Renderers whose axes limits, ticks and layout never change call :meth:`_freeze` at
+    the end of ``__init__`` with the artists that ``draw`` changes. Frames then cost the
+    changing artists (and the static ones stacked above them) instead of a full redraw
+    with constrained layout.
+    """
+
+    def _freeze(self, changing) -> None:
+        self.figure.draw_without_rendering()  # layout and title positions with everything shown
+        titles = {t: t.get_position() for a in self.figure.axes for t in (a.title, a._left_title, a._right_title)}
+        self._blitter = Blitter(self.figure, _layered(self.figure, changing), colours=self.png_colours)
+        for title, position in titles.items():  # the background draw placed them with some artists hidden
+            title.set_position(position)
+
+    def png(self) -> bytes:
+        """The figure as a palette PNG: cached background plus the artists that change."""
+        return self._blitter.png()
+
+
+class HorizonRenderer(_BlitMixin, Renderer):
     """Held-out tail with each method's ``h``-step-ahead forecasts, and MAE against ``h``.
 
     Parameters
@@ -84,6 +134,7 @@ class HorizonRenderer(Renderer):
         self.error_axes.set_ylabel("mean absolute error")
         self.marker = self.error_axes.axvline(1, color="grey", ls="--")
         self.update()
+        self._freeze([*self.lines.values(), self.marker, self.series_axes.title])
 
     @classmethod
     def benchmark_instance(cls) -> "HorizonRenderer":
@@ -116,7 +167,7 @@ class HorizonRenderer(Renderer):
         self.series_axes.set_title(f"forecasts made {h} step{'s' if h > 1 else ''} ahead", fontsize=10)
 
 
-class TemperatureRenderer(Renderer):
+class TemperatureRenderer(_BlitMixin, Renderer):
     """Next-character probabilities after a context, and a sample, at one temperature.
 
     Parameters
@@ -159,6 +210,7 @@ class TemperatureRenderer(Renderer):
         self.sample_text = self.text_axes.text(0.0, 1.0, "", va="top", ha="left", family="monospace",
                                                fontsize=8, transform=self.text_axes.transAxes, parse_math=False)
         self.update()
+        self._freeze([*self.bars, self.bar_axes.xaxis, self.sample_text])
 
     @classmethod
     def benchmark_instance(cls) -> "TemperatureRenderer":
@@ -291,7 +343,7 @@ class SentenceRenderer(Renderer):
         self.score_axes.set_title(" ".join(words), fontsize=10)
 
 
-class DecoderRenderer(Renderer):
+class DecoderRenderer(_BlitMixin, Renderer):
     """The decoder's probability for each digit at each step, for one test number.
 
     Parameters
@@ -329,6 +381,7 @@ class DecoderRenderer(Renderer):
         self.axes.grid(False)
         self.figure.colorbar(self.image, ax=self.axes, label="probability")
         self.update()
+        self._freeze([self.image, self.axes.title])
 
     @classmethod
     def benchmark_instance(cls) -> "DecoderRenderer":
@@ -355,7 +408,7 @@ class DecoderRenderer(Renderer):
                             f"(truth {self.numbers[k]}: {verdict})", fontsize=9)
 
 
-class NoiseRenderer(Renderer):
+class NoiseRenderer(_BlitMixin, Renderer):
     """One utterance at a chosen noise level: spectrogram, CTC frame posteriors, decodings.
 
     Parameters
@@ -397,6 +450,7 @@ class NoiseRenderer(Renderer):
         self.post_axes.set_ylabel("probability")
         self.post_axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.05))
         self.update()
+        self._freeze([self.image, *self.lines, self.spec_axes.title])
 
     @classmethod
     def benchmark_instance(cls) -> "NoiseRenderer":
@@ -435,7 +489,7 @@ class NoiseRenderer(Renderer):
                                  f"templates {self.baseline_decoded!r}", fontsize=9)
 
 
-class ThresholdRenderer(Renderer):
+class ThresholdRenderer(_BlitMixin, Renderer):
     """Alarms of several detectors at one threshold, and precision/recall over thresholds.
 
     Parameters
@@ -492,6 +546,7 @@ class ThresholdRenderer(Renderer):
         self.pr_axes.set_ylim(-0.02, 1.02)
         self.threshold_line = self.pr_axes.axvline(self.controls["threshold"].default, color="grey", ls=":")
         self.update()
+        self._freeze([*self.marks.values(), self.threshold_line, self.series_axes.title])
 
     @classmethod
     def benchmark_instance(cls) -> "ThresholdRenderer":

@@ -59,7 +59,7 @@ class AblationConfig:
     @classmethod
     def reduced(cls) -> "AblationConfig":
         """The notebook's size (CI re-runs it): one seed, a short training."""
-        return cls(seeds=(0,), steps=120, chunk=20, test_length=800)
+        return cls(seeds=(0,), steps=150, chunk=20, test_length=800)
 
     def task(self) -> StreamTask:
         """The stream task every variant trains on."""
