@@ -105,3 +105,66 @@ def test_noise_renderer_plots_the_model_posteriors():
     expected = frame_posteriors(model, utterance, config)
     np.testing.assert_allclose(view.lines[3].get_ydata(), expected[:, 3])
     assert view.decoded == "" and "truth 'ae'" in view.spec_axes.get_title()
+
+
+def _plotted(view) -> list[np.ndarray]:
+    """The data a renderer's changing artists show (NaN padding past a short sentence dropped)."""
+    if isinstance(view, HorizonRenderer):
+        return [line.get_ydata() for line in view.lines.values()] + [view.marker.get_xdata()]
+    if isinstance(view, TemperatureRenderer):
+        assert view.sample_text.get_text().startswith(view.prompt)
+        return [np.array([bar.get_height() for bar in view.bars])]
+    if isinstance(view, SentenceRenderer):
+        T = len(view.sentences[view._frame_key])
+        return [view.lstm_line.get_ydata()[:T], view.bow_line.get_ydata()[:T],
+                np.asarray(view.cell_image.get_array())[:, :T], np.asarray(view.gate_image.get_array())[:, :T]]
+    if isinstance(view, DecoderRenderer):
+        return [np.asarray(view.image.get_array())]
+    if isinstance(view, NoiseRenderer):
+        return [np.asarray(view.image.get_array())] + [line.get_ydata() for line in view.lines]
+    if isinstance(view, ThresholdRenderer):
+        return [view.marks[name].get_offsets() for name in view.marks] + [view.threshold_line.get_xdata()]
+    raise AssertionError(f"no artists listed for {type(view).__name__}")
+
+
+RENDERERS = [HorizonRenderer, TemperatureRenderer, SentenceRenderer, DecoderRenderer, NoiseRenderer,
+             ThresholdRenderer]
+
+
+@pytest.mark.parametrize("cls", RENDERERS, ids=lambda c: c.__name__)
+def test_benchmark_instances_build_and_plot_finite_data_over_each_range(cls):
+    view = cls.benchmark_instance()
+    assert isinstance(view, cls) and view.controls
+    for name, control in view.controls.items():
+        for value in (control.low, control.high):
+            view.update(**{name: value})
+            data = _plotted(view)
+            assert any(np.size(d) for d in data)  # (a detector may raise no alarm at a high threshold)
+            assert all(np.isfinite(np.asarray(d, dtype=float)).all() for d in data), (name, value)
+            assert view.png().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("cls", [HorizonRenderer, DecoderRenderer, NoiseRenderer, ThresholdRenderer],
+                         ids=lambda c: c.__name__)
+def test_fast_frames_have_the_pixels_of_a_full_redraw(cls):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from lstm_edu.widgets.explorer import Renderer
+
+    fast, full = cls.benchmark_instance(), cls.benchmark_instance()
+    (name, control), = fast.controls.items()
+    fast.update(**{name: control.high})
+    full.update(**{name: control.high})
+    pixels = [np.asarray(Image.open(BytesIO(png)).convert("RGB")) for png in (fast.png(), Renderer.png(full))]
+    np.testing.assert_array_equal(*pixels)
+
+
+def test_temperature_renderer_samples_what_sample_gives():
+    view = TemperatureRenderer.benchmark_instance()
+    assert view._sampler is not None  # the fast path reproduced sample() and is in use
+    for temperature in (0.3, 1.7):
+        view.update(temperature=temperature)
+        assert view.sample == sample(view.model, view.vocabulary, view.prompt, view.length, temperature, view.seed)
+    assert view._sampler.fallbacks == 0

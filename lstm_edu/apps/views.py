@@ -7,6 +7,7 @@ data from values computed by the application modules. The notebooks show them wi
 from __future__ import annotations
 
 import textwrap
+from contextlib import contextmanager
 from operator import attrgetter
 
 import numpy as np
@@ -70,13 +71,48 @@ def _layered(figure, changing) -> list:
     return ordered
 
 
-class _BlitMixin:
-    """``png`` from a :class:`~lstm_edu.widgets.gate_explorer.Blitter`: layout and axes drawn once.
+class _FrameCache:
+    """PNG frames kept per control value: the picture is a function of the value alone.
+
+    ``draw`` sets ``self._frame_key`` (the value, or the index it selects); ``png`` renders
+    a key once and then returns the stored bytes (at most :attr:`_max_frames` kept).
+    Changing the figure from outside the renderer after a frame was stored is not seen.
+    """
+
+    _frame_key = None
+    _max_frames = 256
+
+    def png(self) -> bytes:
+        """The current frame as PNG bytes (rendered on the first request for this value)."""
+        frames = self.__dict__.setdefault("_frames", {})
+        key = self._frame_key
+        if key is not None and key in frames:
+            return frames[key]
+        frame = self._render()
+        if key is not None:
+            if len(frames) >= self._max_frames:
+                frames.clear()
+            frames[key] = frame
+        return frame
+
+    def _render(self) -> bytes:
+        return Renderer.png(self)
+
+    def _warm(self, name: str, values) -> None:
+        """Render the frames of ``values`` of control ``name`` now, then go back to its default."""
+        for value in values:
+            self.update(**{name: float(value)})
+            self.png()
+        self.update(**{name: self.controls[name].default})
+
+
+class _BlitMixin(_FrameCache):
+    """Frames from a :class:`~lstm_edu.widgets.gate_explorer.Blitter`: layout and axes drawn once.
 
     Renderers whose axes limits, ticks and layout never change call :meth:`_freeze` at
     the end of ``__init__`` with the artists that ``draw`` changes. Frames then cost the
     changing artists (and the static ones stacked above them) instead of a full redraw
-    with constrained layout.
+    with constrained layout; the pixels are the same.
     """
 
     def _freeze(self, changing) -> None:
@@ -86,9 +122,115 @@ class _BlitMixin:
         for title, position in titles.items():  # the background draw placed them with some artists hidden
             title.set_position(position)
 
-    def png(self) -> bytes:
+    def _render(self) -> bytes:
         """The figure as a palette PNG: cached background plus the artists that change."""
         return self._blitter.png()
+
+
+@contextmanager
+def _one_thread():
+    """Run torch on one thread inside the block (small models: the thread pool only costs)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+class _Sampler:
+    """``text_generation.sample`` for one model, prompt, length and seed, at any temperature, fast.
+
+    ``sample`` runs the torch model once per character (hundreds of small calls). Here a
+    float64 numpy copy of the model *proposes* the characters, with the same uniform
+    draws as ``sample``'s ``rng.choice``; one torch call over the proposal then gives the
+    exact logits ``sample`` would compute (the LSTM over a sequence equals its step-by-step
+    use, and the head is applied row by row as a batch of single-row products), and each
+    character is re-chosen from them exactly as ``rng.choice`` does. The first character
+    that differs (rare: the copy is accurate to about 1e-7) is corrected and the proposal
+    resumes from there. The renderer checks the result against ``sample`` once and keeps
+    using ``sample`` itself if they disagree on this platform.
+    """
+
+    def __init__(self, model, vocabulary, prompt: str, length: int, seed: int) -> None:
+        self.model, self.vocabulary, self.prompt, self.length, self.seed = model, vocabulary, prompt, length, seed
+        lstm, head = model.lstm, model.head
+        if lstm.num_layers != 1 or lstm.bidirectional or getattr(lstm, "proj_size", 0) or not lstm.bias:
+            raise ValueError("model: expected a one-layer, one-way LSTM with biases")
+        with torch.no_grad():  # exactly as sample() starts
+            logits, self.state = model(torch.as_tensor(vocabulary.encode(prompt))[None], return_state=True)
+        self.first_logits = logits[0, -1].double().numpy()  # (V,)
+        as64 = lambda t: t.detach().double().numpy()  # noqa: E731
+        w_ih, w_hh = as64(lstm.weight_ih_l0), as64(lstm.weight_hh_l0)  # (4H, E), (4H, H)
+        self.inputs = as64(model.embed.weight) @ w_ih.T + as64(lstm.bias_ih_l0) + as64(lstm.bias_hh_l0)  # (V, 4H)
+        self.w_hh, self.w_out, self.b_out = w_hh, as64(head.weight), as64(head.bias)
+        self.hidden = lstm.hidden_size
+        self.h0, self.c0 = as64(self.state[0][0, 0]), as64(self.state[1][0, 0])
+        self.uniform = np.random.default_rng(seed).random(length)  # the draws of sample()'s rng.choice
+        self.rounds = self.fallbacks = 0  # corrections made / calls answered by sample() itself
+
+    def _propose(self, tokens: np.ndarray, start: int, h: np.ndarray, c: np.ndarray, logits: np.ndarray,
+                 temperature: float, states: np.ndarray) -> None:
+        """Fill ``tokens[start:]`` from the numpy model; ``states[t]`` = (h, c) after token ``t``."""
+        for t in range(start, self.length):
+            cdf = np.cumsum(np.exp((logits - logits.max()) / temperature))
+            k = min(int(np.searchsorted(cdf, self.uniform[t] * cdf[-1], side="right")), len(cdf) - 1)
+            tokens[t] = k
+            h, c = self._step(k, h, c)
+            states[t, 0], states[t, 1] = h, c
+            logits = self.w_out @ h + self.b_out
+
+    def _step(self, k: int, h: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One LSTM step of the numpy copy (gate order i, f, g, o as in torch)."""
+        H = self.hidden
+        gates = self.inputs[k] + self.w_hh @ h
+        sig = 1.0 / (1.0 + np.exp(-gates))
+        c = sig[H:2 * H] * c + sig[:H] * np.tanh(gates[2 * H:3 * H])
+        return sig[3 * H:] * np.tanh(c), c
+
+    def _exact_choices(self, tokens: np.ndarray, temperature: float) -> np.ndarray:
+        """What ``sample`` chooses at each step if the text so far is ``tokens``' prefix."""
+        model, logits = self.model, self.first_logits[None]
+        if len(tokens) > 1:
+            # one thread: those kernels give the bits of sample()'s one-row calls
+            with _one_thread(), torch.no_grad():
+                hidden, _ = model.lstm(model.embed(torch.as_tensor(tokens[:-1])[None]), self.state)  # (1, L-1, H)
+                rows = len(tokens) - 1
+                later = torch.baddbmm(model.head.bias.expand(rows, 1, -1), hidden[0][:, None, :],
+                                      model.head.weight.t().expand(rows, -1, -1))[:, 0]  # 1-row products
+            logits = np.vstack([logits, later.double().numpy()])  # (L, V)
+        # apply_temperature, row by row
+        scaled = logits / temperature
+        scaled -= scaled.max(axis=1, keepdims=True)
+        probabilities = np.exp(scaled)
+        probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
+        # Generator.choice(p=...): cdf = p.cumsum(); cdf /= cdf[-1]; cdf.searchsorted(u, side="right")
+        cdf = probabilities.cumsum(axis=1)
+        cdf /= cdf[:, -1:]
+        return (cdf <= self.uniform[:, None]).sum(axis=1)
+
+    def __call__(self, temperature: float, max_rounds: int = 20) -> str:
+        """``sample(model, vocabulary, prompt, length, temperature, seed)``.
+
+        After ``max_rounds`` corrections it calls ``sample`` itself and counts a fallback.
+        """
+        tokens = np.zeros(self.length, dtype=np.int64)
+        states = np.zeros((self.length, 2, self.hidden))
+        self._propose(tokens, 0, self.h0, self.c0, self.first_logits, temperature, states)
+        for _ in range(max_rounds):
+            exact = self._exact_choices(tokens, temperature)
+            wrong = np.flatnonzero(exact != tokens)
+            if not len(wrong):
+                return self.vocabulary.decode(tokens)
+            t = int(wrong[0])  # tokens[:t] are exact, and so is the choice at t
+            self.rounds += 1
+            tokens[t] = exact[t]
+            h, c = self._step(tokens[t], *((self.h0, self.c0) if t == 0 else states[t - 1]))
+            states[t, 0], states[t, 1] = h, c
+            if t + 1 < self.length:
+                self._propose(tokens, t + 1, h, c, self.w_out @ h + self.b_out, temperature, states)
+        self.fallbacks += 1
+        return sample(self.model, self.vocabulary, self.prompt, self.length, temperature, self.seed)
 
 
 class HorizonRenderer(_BlitMixin, Renderer):
@@ -135,6 +277,7 @@ class HorizonRenderer(_BlitMixin, Renderer):
         self.marker = self.error_axes.axvline(1, color="grey", ls="--")
         self.update()
         self._freeze([*self.lines.values(), self.marker, self.series_axes.title])
+        self._warm("horizon", range(1, self.max_horizon + 1))  # a dozen frames: keep them all
 
     @classmethod
     def benchmark_instance(cls) -> "HorizonRenderer":
@@ -156,11 +299,13 @@ class HorizonRenderer(_BlitMixin, Renderer):
         methods = {"naive": NaiveForecaster(), "seasonal naive (11)": SeasonalNaiveForecaster(11),
                    "AR(9)": ARForecaster(9),
                    "LSTM (seed 0)": LSTMForecaster(LSTMForecastConfig(window=24, hidden_size=32, steps=20))}
-        forecasts = {name: rolling_origin_forecasts(spots, n_test, max_h, m.fit(train)) for name, m in methods.items()}
+        with _one_thread():
+            forecasts = {name: rolling_origin_forecasts(spots, n_test, max_h, m.fit(train))
+                         for name, m in methods.items()}
         return cls(years[-n_test:], spots[-n_test:], forecasts, unit="sunspot number", step_name="years")
 
     def draw(self, horizon: float) -> None:
-        h = _index(horizon, self.max_horizon + 1) or 1
+        h = self._frame_key = _index(horizon, self.max_horizon + 1) or 1
         for name, line in self.lines.items():
             line.set_ydata(self.forecasts[name][h - 1])
         self.marker.set_xdata([h, h])
@@ -196,6 +341,16 @@ class TemperatureRenderer(_BlitMixin, Renderer):
         self.model, self.vocabulary = model, vocabulary
         self.prompt, self.length, self.seed = prompt, length, seed
         self.logits = next_char_distribution(model, context, vocabulary)  # (V,)
+        # Samples are deterministic per temperature: cache them, and compute new ones with
+        # the fast _Sampler once it has reproduced sample() at the default temperature.
+        default = self.controls["temperature"].default
+        self._samples = {default: sample(model, vocabulary, prompt, length, default, seed)}
+        try:
+            self._sampler = _Sampler(model, vocabulary, prompt, length, seed)
+            if self._sampler(default) != self._samples[default] or self._sampler.fallbacks:
+                self._sampler = None
+        except (AttributeError, TypeError, ValueError, RuntimeError):  # not a CharLSTM-like model
+            self._sampler = None
         self.top = np.argsort(-self.logits, kind="stable")[:top]
         bar_axes, self.text_axes = self.figure.subplots(2, 1, height_ratios=(1, 1.6))
         labels = [repr(vocabulary.chars[k])[1:-1] or " " for k in self.top]
@@ -216,7 +371,7 @@ class TemperatureRenderer(_BlitMixin, Renderer):
     def benchmark_instance(cls) -> "TemperatureRenderer":
         """A seeded instance with the Text-generation notebook's sizes and an untrained model.
 
-        Vocabulary: the printable ASCII characters (about the size of the corpus's);
+        Vocabulary: letters, digits, punctuation, space and newline (about the corpus's size);
         ``CharLSTM(V, 32, 128)``; 400 sampled characters (for ``benchmarks/bench_widgets.py``).
         """
         import string
@@ -225,25 +380,34 @@ class TemperatureRenderer(_BlitMixin, Renderer):
 
         from lstm_edu.apps.text_generation import CharLSTM, CharVocabulary
 
-        vocabulary = CharVocabulary(string.printable)
+        vocabulary = CharVocabulary(string.ascii_letters + string.digits + string.punctuation + " \n")
         torch.manual_seed(0)
         model = CharLSTM(len(vocabulary), 32, 128).eval()
         return cls(model, vocabulary, context="    for line in ", prompt="def ", length=400, seed=0)
 
     def draw(self, temperature: float) -> None:
+        self._frame_key = temperature
         probabilities = apply_temperature(self.logits, temperature)
         for bar, k in zip(self.bars, self.top):
             bar.set_height(probabilities[k])
         entropy = -np.sum(probabilities * np.log2(np.maximum(probabilities, 1e-300)))
         self.bar_axes.set_xlabel(f"temperature {temperature:.2f}: entropy {entropy:.2f} bits", fontsize=9)
-        self.sample = sample(self.model, self.vocabulary, self.prompt, self.length, temperature, self.seed)
+        self.sample = self._samples.get(temperature)
+        if self.sample is None:
+            if self._sampler is not None:
+                self.sample = self._sampler(temperature)
+            else:
+                self.sample = sample(self.model, self.vocabulary, self.prompt, self.length, temperature, self.seed)
+            if len(self._samples) >= 256:
+                self._samples.clear()
+            self._samples[temperature] = self.sample
         lines = []
         for line in (self.prompt + self.sample).split("\n"):
             lines += textwrap.wrap(line, 96, replace_whitespace=False, drop_whitespace=False) or [""]
         self.sample_text.set_text("\n".join(lines[:16]))
 
 
-class SentenceRenderer(Renderer):
+class SentenceRenderer(_FrameCache, Renderer):
     """Word by word: the LSTM's and the bag of words' running scores, and the cell states.
 
     Parameters
@@ -297,7 +461,9 @@ class SentenceRenderer(Renderer):
         self.gate_axes.set_ylabel("forget $f_t$ unit")
         self.figure.colorbar(self.cell_image, ax=self.cell_axes, pad=0.01)
         self.figure.colorbar(self.gate_image, ax=self.gate_axes, pad=0.01)
-        self.update()
+        # Each sentence changes the score axis limits and the word labels (and with them the
+        # layout), so frames cannot share a background: render each sentence once, here.
+        self._warm("sentence", range(n))
 
     @classmethod
     def benchmark_instance(cls) -> "SentenceRenderer":
@@ -330,7 +496,7 @@ class SentenceRenderer(Renderer):
         return out
 
     def draw(self, sentence: float) -> None:
-        k = _index(sentence, len(self.sentences))
+        k = self._frame_key = _index(sentence, len(self.sentences))
         words = self.sentences[k]
         self.lstm_line.set_ydata(self._padded(self.lstm_scores[k]))
         self.bow_line.set_ydata(self._padded(self.bow_scores[k]))
@@ -382,6 +548,7 @@ class DecoderRenderer(_BlitMixin, Renderer):
         self.figure.colorbar(self.image, ax=self.axes, label="probability")
         self.update()
         self._freeze([self.image, self.axes.title])
+        self._warm("example", range(len(self.numbers)))
 
     @classmethod
     def benchmark_instance(cls) -> "DecoderRenderer":
@@ -401,7 +568,7 @@ class DecoderRenderer(_BlitMixin, Renderer):
         return cls(shown, outputs, probabilities)
 
     def draw(self, example: float) -> None:
-        k = _index(example, len(self.numbers))
+        k = self._frame_key = _index(example, len(self.numbers))
         self.image.set_data(self.probabilities[k][:, self.rows].T)
         verdict = "right" if self.outputs[k] == str(self.numbers[k]) else "wrong"
         self.axes.set_title(f"{number_to_words(self.numbers[k])!r} -> {self.outputs[k]} "
@@ -478,9 +645,11 @@ class NoiseRenderer(_BlitMixin, Renderer):
         return utterance, log_spectrogram(utterance.audio, config), config
 
     def draw(self, snr: float) -> None:
+        self._frame_key = snr
         utterance, spectrogram, config = self._utterance(snr)
         self.image.set_data(spectrogram.T)
-        self.posteriors = frame_posteriors(self.model, utterance, config)  # (F, C)
+        with _one_thread():  # same values; a thread pool only adds overhead for one short utterance
+            self.posteriors = frame_posteriors(self.model, utterance, config)  # (F, C)
         for c, line in enumerate(self.lines):
             line.set_ydata(self.posteriors[:, c])
         self.decoded = greedy_ctc_decode(self.posteriors)
@@ -570,7 +739,8 @@ class ThresholdRenderer(_BlitMixin, Renderer):
         known = [index_range(time, 1982.5, 1983.75), index_range(time, 1997.25, 1998.5)]
         injected = inject_anomalies(values, InjectionConfig(start=n_train, seed=0), avoid=known)
         clean = values[:n_train]
-        lstm = LSTMForecaster(LSTMForecastConfig(window=24, hidden_size=32, steps=20)).fit(clean)
+        with _one_thread():
+            lstm = LSTMForecaster(LSTMForecastConfig(window=24, hidden_size=32, steps=20)).fit(clean)
         scores = {
             "rolling z": rolling_zscore(injected.values, 12),
             "climatology z": climatology_zscore(injected.values, 12, n_train),
@@ -585,6 +755,7 @@ class ThresholdRenderer(_BlitMixin, Renderer):
                    thresholds=grid, known=known)
 
     def draw(self, threshold: float) -> None:
+        self._frame_key = threshold
         parts = []
         self.metrics = {}
         for name, s in self.scores.items():
