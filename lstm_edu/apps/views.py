@@ -25,7 +25,7 @@ from lstm_edu.apps.speech import (
 from lstm_edu.apps.text_generation import apply_temperature, next_char_distribution, sample
 from lstm_edu.apps.translation import TARGET_TOKENS, number_to_words
 from lstm_edu.widgets.explorer import Control, Renderer
-from lstm_edu.widgets.gate_explorer import Blitter
+from lstm_edu.widgets.explorer import Blitter
 
 __all__ = [
     "HorizonRenderer",
@@ -107,7 +107,7 @@ class _FrameCache:
 
 
 class _BlitMixin(_FrameCache):
-    """Frames from a :class:`~lstm_edu.widgets.gate_explorer.Blitter`: layout and axes drawn once.
+    """Frames from a :class:`~lstm_edu.widgets.explorer.Blitter`: layout and axes drawn once.
 
     Renderers whose axes limits, ticks and layout never change call :meth:`_freeze` at
     the end of ``__init__`` with the artists that ``draw`` changes. Frames then cost the

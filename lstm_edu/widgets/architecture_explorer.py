@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..diagrams import CellStep, draw_lstm_cell, format_value
 from .explorer import Control, Renderer
-from .gate_explorer import Blitter
+from .explorer import Blitter
 
 __all__ = ["StepExplorer"]
 

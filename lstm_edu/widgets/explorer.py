@@ -26,6 +26,7 @@ from PIL import Image
 from traitlets import Unicode
 
 __all__ = [
+    "Blitter",
     "Control",
     "Renderer",
     "Explorer",
@@ -137,15 +138,63 @@ class Renderer:
 
     def png(self) -> bytes:
         """The figure as PNG bytes (deterministic: no metadata; palette of ``png_colours``)."""
-        canvas = self.figure.canvas
+        self.figure.canvas.draw()
+        return _encode_png(self.figure.canvas, self.png_colours)
+
+
+def _encode_png(canvas, colours: int | None) -> bytes:
+    """The canvas's pixels as PNG bytes, with a palette of ``colours`` (None: full colour)."""
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+    if colours is not None:
+        image = image.quantize(colors=colours, method=Image.Quantize.FASTOCTREE)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png")
+    return buffer.getvalue()
+
+
+class Blitter:
+    """Fast PNGs of a figure whose axes never change: a bitmap background plus the data.
+
+    The figure is laid out once (constrained layout, then frozen) and drawn without its
+    ``dynamic`` artists into a cached background; :meth:`png` restores that bitmap,
+    draws only the dynamic artists over it and writes a palette PNG (a fraction of the
+    bytes of an RGB one: it matters for frames stored in a page), like
+    :meth:`Renderer.png <lstm_edu.widgets.explorer.Renderer.png>` but without redrawing
+    the axes every time.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        Fixed axes limits, ticks, labels and legends from now on.
+    dynamic : list of Artist
+        The artists whose data change (lines, texts); they must stay inside the figure.
+    colours : int or None, default 64
+        Palette size of the PNG (None: full colour); renderers pass their ``png_colours``.
+    """
+
+    def __init__(self, figure, dynamic, colours: int | None = 64) -> None:
+        self.figure = figure
+        self.dynamic = list(dynamic)
+        self.colours = colours
+        canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+        figure.draw_without_rendering()  # constrained layout, with every artist in place
+        figure.set_layout_engine("none")  # and keep that layout from now on
+        shown = [artist for artist in self.dynamic if artist.get_visible()]
+        for artist in shown:
+            artist.set_visible(False)
         canvas.draw()
-        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
-        image = image.convert("RGB")
-        if self.png_colours is not None:
-            image = image.quantize(colors=self.png_colours, method=Image.Quantize.FASTOCTREE)
-        buffer = io.BytesIO()
-        image.save(buffer, format="png")
-        return buffer.getvalue()
+        self.background = canvas.copy_from_bbox(figure.bbox)
+        for artist in shown:
+            artist.set_visible(True)
+
+    def png(self) -> bytes:
+        """The background with the dynamic artists drawn on top, as a palette PNG."""
+        canvas = self.figure.canvas
+        canvas.restore_region(self.background)
+        for artist in self.dynamic:
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
+        return _encode_png(canvas, self.colours)
 
 
 class LabelledImage(widgets.Image):

@@ -37,16 +37,13 @@ gru         h_t = z h_{t-1} + (1 - z) n_t (torch's convention):    z, n
 from __future__ import annotations
 
 import dataclasses
-import io
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import FixedLocator, FuncFormatter
-from PIL import Image
 
 from ..cells import gated_memory
-from .explorer import Control, Renderer
+from .explorer import Blitter, Control, Renderer
 
 __all__ = ["Blitter", "GateSetup", "GateExplorer", "GATE_VARIANTS", "PATTERNS", "gate_sequences"]
 
@@ -75,57 +72,6 @@ _VARIANT_CONTROLS = {
     "noaf": ("forget", "input", "candidate", "output"),
 }
 _DISTRACTOR_SEED = 2015
-
-
-class Blitter:
-    """Fast PNGs of a figure whose axes never change: a bitmap background plus the data.
-
-    The figure is laid out once (constrained layout, then frozen) and drawn without its
-    ``dynamic`` artists into a cached background; :meth:`png` restores that bitmap,
-    draws only the dynamic artists over it and writes a palette PNG (a fraction of the
-    bytes of an RGB one: it matters for frames stored in a page), like
-    :meth:`Renderer.png <lstm_edu.widgets.explorer.Renderer.png>` but without redrawing
-    the axes every time.
-
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-        Fixed axes limits, ticks, labels and legends from now on.
-    dynamic : list of Artist
-        The artists whose data change (lines, texts); they must stay inside the figure.
-    colours : int or None, default 64
-        Palette size of the PNG (None: full colour); renderers pass their ``png_colours``.
-    """
-
-    def __init__(self, figure, dynamic, colours: int | None = 64) -> None:
-        self.figure = figure
-        self.dynamic = list(dynamic)
-        self.colours = colours
-        canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
-        figure.draw_without_rendering()  # constrained layout, with every artist in place
-        figure.set_layout_engine("none")  # and keep that layout from now on
-        shown = [artist for artist in self.dynamic if artist.get_visible()]
-        for artist in shown:
-            artist.set_visible(False)
-        canvas.draw()
-        self.background = canvas.copy_from_bbox(figure.bbox)
-        for artist in shown:
-            artist.set_visible(True)
-
-    def png(self) -> bytes:
-        """The background with the dynamic artists drawn on top, as a palette PNG."""
-        canvas = self.figure.canvas
-        canvas.restore_region(self.background)
-        for artist in self.dynamic:
-            if artist.get_visible():
-                self.figure.draw_artist(artist)
-        width, height = canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba()).convert("RGB")
-        if self.colours is not None:
-            image = image.quantize(colors=self.colours, method=Image.Quantize.FASTOCTREE)
-        buffer = io.BytesIO()
-        image.save(buffer, format="png")
-        return buffer.getvalue()
 
 
 @dataclass(frozen=True)
