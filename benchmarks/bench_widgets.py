@@ -10,6 +10,9 @@ slider waits for (the browser's work comes on top). Both the wall-clock time (th
 and this process's CPU time are reported: on a machine shared with other work, the first
 includes waiting for a CPU and the second does not.
 
+The book's matplotlib settings (``lstm_edu.notebook.BOOK_STYLE``: grid lines, no top and
+right spines) are applied first, as ``setup_notebook`` does in every notebook.
+
 Target (issue 3, "Updates feel instant"; issue 7.3): median <= 50 ms and p95 <= 100 ms per
 control change on the book's 2-core machine. The first line printed is a reference: the
 time to save a one-line matplotlib figure on this machine right now, so that timings from a
@@ -40,6 +43,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import matplotlib  # noqa: E402
+
+from lstm_edu.notebook import BOOK_STYLE  # noqa: E402
 from lstm_edu.widgets.explorer import Renderer  # noqa: E402
 
 PACKAGES = ("lstm_edu.widgets", "lstm_edu.apps")
@@ -155,6 +161,7 @@ def main(argv: list[str]) -> int:
     if args.values < 2:
         parser.error(f"--values: expected at least 2, got {args.values}")
 
+    matplotlib.rcParams.update(BOOK_STYLE)  # the notebooks' settings (grid lines, spines, dpi)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine: {os.cpu_count()} CPUs, load average (1 min) {load:.2f}; "
           f"reference one-line figure savefig: {reference_ms():.1f} ms")

@@ -5,7 +5,21 @@ import random
 
 import numpy as np
 
-__all__ = ["setup_notebook"]
+__all__ = ["BOOK_STYLE", "setup_notebook"]
+
+#: The matplotlib settings every figure of the book is drawn with (``setup_notebook`` applies
+#: them; ``benchmarks/bench_widgets.py`` too, so that it times what readers see).
+BOOK_STYLE = {
+    "figure.dpi": 80,
+    "savefig.dpi": 80,
+    "figure.figsize": (7.0, 3.2),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "font.size": 10,
+    "svg.hashsalt": "lstm-book",
+}
 
 
 def setup_notebook(seed: int = 0) -> None:
@@ -34,16 +48,4 @@ def setup_notebook(seed: int = 0) -> None:
         torch.use_deterministic_algorithms(True)
     import matplotlib
 
-    matplotlib.rcParams.update(
-        {
-            "figure.dpi": 80,
-            "savefig.dpi": 80,
-            "figure.figsize": (7.0, 3.2),
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.grid": True,
-            "grid.alpha": 0.3,
-            "font.size": 10,
-            "svg.hashsalt": "lstm-book",
-        }
-    )
+    matplotlib.rcParams.update(BOOK_STYLE)

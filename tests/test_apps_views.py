@@ -104,7 +104,7 @@ def test_noise_renderer_plots_the_model_posteriors():
     utterance = synthesize(1, AudioConfig(max_symbols=2, snr_db=(20.0, 20.0)), text="ae")
     expected = frame_posteriors(model, utterance, config)
     np.testing.assert_allclose(view.lines[3].get_ydata(), expected[:, 3])
-    assert view.decoded == "" and "truth 'ae'" in view.spec_axes.get_title()
+    assert view.decoded == "" and "truth 'ae'" in view.title.get_text()
 
 
 def _plotted(view) -> list[np.ndarray]:
@@ -144,21 +144,28 @@ def test_benchmark_instances_build_and_plot_finite_data_over_each_range(cls):
             assert view.png().startswith(b"\x89PNG")
 
 
-@pytest.mark.parametrize("cls", [HorizonRenderer, DecoderRenderer, NoiseRenderer, ThresholdRenderer],
-                         ids=lambda c: c.__name__)
-def test_fast_frames_have_the_pixels_of_a_full_redraw(cls):
+@pytest.mark.parametrize("style", ["default", "book"])
+@pytest.mark.parametrize("cls", [HorizonRenderer, DecoderRenderer, NoiseRenderer, ThresholdRenderer,
+                                 TemperatureRenderer], ids=lambda c: c.__name__)
+def test_fast_frames_have_the_pixels_of_a_full_redraw(cls, style):
+    """Frames drawn over the cached background equal a full redraw, with and without grid lines."""
     from io import BytesIO
 
+    import matplotlib
     from PIL import Image
 
+    from lstm_edu.notebook import BOOK_STYLE
     from lstm_edu.widgets.explorer import Renderer
 
-    fast, full = cls.benchmark_instance(), cls.benchmark_instance()
-    (name, control), = fast.controls.items()
-    fast.update(**{name: control.high})
-    full.update(**{name: control.high})
-    pixels = [np.asarray(Image.open(BytesIO(png)).convert("RGB")) for png in (fast.png(), Renderer.png(full))]
-    np.testing.assert_array_equal(*pixels)
+    with matplotlib.rc_context(BOOK_STYLE if style == "book" else {}):
+        fast, full = cls.benchmark_instance(), cls.benchmark_instance()
+        (name, control), = fast.controls.items()
+        for value in (control.low, control.high):
+            fast.update(**{name: value})
+            full.update(**{name: value})
+            pixels = [np.asarray(Image.open(BytesIO(png)).convert("RGB")) for png in (fast.png(), Renderer.png(full))]
+            np.testing.assert_array_equal(*pixels)
+            assert (pixels[0] < 128).any()  # something is drawn
 
 
 def test_temperature_renderer_samples_what_sample_gives():
@@ -168,3 +175,27 @@ def test_temperature_renderer_samples_what_sample_gives():
         view.update(temperature=temperature)
         assert view.sample == sample(view.model, view.vocabulary, view.prompt, view.length, temperature, view.seed)
     assert view._sampler.fallbacks == 0
+
+
+def test_layered_redraws_static_artists_only_where_the_changing_ones_can_reach():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from lstm_edu.apps.views import _layered
+
+    figure = Figure(figsize=(4, 3), dpi=80, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    changing = axes.scatter([0, 1], [0, 1], label="data")  # clipped to the Axes, below the ticks (zorder 1)
+    (above,) = axes.plot([0, 1], [1, 0], zorder=3)  # static, above it, inside the Axes
+    legend = axes.legend(loc="upper left")  # static, inside the Axes
+    axes.set_title("a static title")  # outside the Axes
+    figure.draw_without_rendering()
+    drawn = _layered(figure, [changing])
+    assert drawn[0] is changing and above in drawn and legend in drawn and axes.xaxis in drawn
+    assert axes.title not in drawn and axes._left_title not in drawn  # outside / empty
+    label = axes.text(0.5, 0.5, "moves", zorder=2.5)  # unclipped: may reach anywhere
+    label.set_clip_on(False)
+    assert axes.title in _layered(figure, [changing, label])
+    with pytest.raises(ValueError, match="changing: 1 artist"):
+        _layered(figure, [changing, Figure().add_subplot().plot([0], [0])[0]])

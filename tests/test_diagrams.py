@@ -234,6 +234,25 @@ def test_step_explorer_shows_the_numbers_of_the_chosen_step(trace):
     assert renderer.diagram.colour_of("add") == to_rgba(HIGHLIGHT)
 
 
+def test_step_explorer_frames_equal_a_full_redraw(trace):
+    """The blitted frame (background + cached-glyph numbers) has the pixels of a full redraw."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from lstm_edu.widgets.explorer import Renderer
+
+    _, _, tr = trace
+    fast, full = StepExplorer(tr, highlight="update"), StepExplorer(tr, highlight="update")
+    for step in (1.0, 6.0):
+        fast.update(step=step)
+        full.update(step=step)
+        pixels = [np.asarray(Image.open(BytesIO(png)).convert("RGB")) for png in (fast.png(), Renderer.png(full))]
+        np.testing.assert_array_equal(*pixels)
+    first, last = fast.png(), (fast.update(step=1.0), fast.png())[1]
+    assert first != last  # the numbers changed
+
+
 def test_step_explorer_static_frames_differ_per_step(trace):
     _, _, tr = trace
     box = static_explorer(StepExplorer(tr), {"step": [1, 2, 3]})

@@ -12,6 +12,9 @@ from operator import attrgetter
 
 import numpy as np
 import torch
+from matplotlib.axis import Axis
+from matplotlib.text import Text
+from matplotlib.transforms import ScaledTranslation
 
 from lstm_edu.apps.anomaly import alarm_metrics
 from lstm_edu.apps.speech import (
@@ -24,8 +27,8 @@ from lstm_edu.apps.speech import (
 )
 from lstm_edu.apps.text_generation import apply_temperature, next_char_distribution, sample
 from lstm_edu.apps.translation import TARGET_TOKENS, number_to_words
-from lstm_edu.widgets.explorer import Control, Renderer
-from lstm_edu.widgets.explorer import Blitter
+from lstm_edu.widgets.explorer import Blitter, Control, Renderer
+from lstm_edu.widgets.fast_text import FastText
 
 __all__ = [
     "HorizonRenderer",
@@ -48,11 +51,15 @@ def _layered(figure, changing) -> list:
     """The artists to draw over a cached background so that ``changing`` keep their stacking.
 
     For every Axes holding one of ``changing``: its artists in the order ``Axes.draw``
-    uses (by zorder), from the first changing one on. The static artists above it
-    (spines, tick labels, legends, lines of higher zorder) are drawn again on top, so a
-    frame has the same pixels as a full redraw with the same layout.
+    uses (by zorder), from the first changing one on, except static artists that cannot
+    touch what changes. The static artists above a changing one (spines, tick labels,
+    legends, lines of higher zorder) are drawn again on top, so a frame has the same pixels
+    as a full redraw with the same layout; one is left out when every changing artist below
+    it is clipped to a box (as data are to their Axes) and it lies outside those boxes (a
+    title; never an Axis, whose ticks touch the box). The figure must be laid out already.
     """
     changing = set(changing)
+    renderer = figure.canvas.get_renderer()
     ordered = []
     for axes in figure.axes:
         artists = axes.get_children()
@@ -63,12 +70,48 @@ def _layered(figure, changing) -> list:
             artists = [a for a in artists if a not in set(axes._axis_map.values())]
         artists = sorted(artists, key=attrgetter("zorder"))
         first = next((k for k, a in enumerate(artists) if a in changing), None)
-        if first is not None:
-            ordered += artists[first:]
+        if first is None:
+            continue
+        reach: list | None = []  # boxes the changing artists so far can draw in (None: anywhere)
+        for artist in artists[first:]:
+            if artist in changing:
+                ordered.append(artist)
+                box = _clip_box(artist)
+                reach = None if reach is None or box is None else reach + [box]
+            elif isinstance(artist, Text) and not artist.get_text():
+                continue  # draws nothing (and hiding it for the background would move the titles)
+            elif reach is None or _may_touch(artist, reach, renderer):
+                ordered.append(artist)
     missing = changing - set(ordered)
     if missing:
         raise ValueError(f"changing: {len(missing)} artist(s) not found in the figure's Axes")
     return ordered
+
+
+def _clip_box(artist):
+    """The display box an artist clipped to a rectangle draws in, or None when unbounded."""
+    if artist.get_clip_on() and artist.get_clip_path() is None and artist.get_clip_box() is not None:
+        return artist.get_clip_box().frozen()
+    return None
+
+
+def _may_touch(artist, boxes, renderer, margin: float = 2.0) -> bool:
+    """Whether ``artist`` may draw within ``margin`` pixels of any of ``boxes``."""
+    if isinstance(artist, Axis):
+        return True  # its tick marks start on the Axes' edge, its grid lines cross the data
+    try:
+        extent = artist.get_tightbbox(renderer)
+    except (AttributeError, TypeError, ValueError, RuntimeError):
+        return True
+    if extent is None or not np.isfinite(extent.bounds).all():
+        return True
+    extent = extent.padded(margin)
+    return any(extent.overlaps(box) for box in boxes)
+
+
+def _above(axes):
+    """Axes coordinates shifted up by a title's gap (6 points): for a text over the Axes."""
+    return axes.transAxes + ScaledTranslation(0.0, 6.0 / 72.0, axes.figure.dpi_scale_trans)
 
 
 class _FrameCache:
@@ -142,12 +185,12 @@ class _Sampler:
     """``text_generation.sample`` for one model, prompt, length and seed, at any temperature, fast.
 
     ``sample`` runs the torch model once per character (hundreds of small calls). Here a
-    float64 numpy copy of the model *proposes* the characters, with the same uniform
+    float32 numpy copy of the model *proposes* the characters, with the same uniform
     draws as ``sample``'s ``rng.choice``; one torch call over the proposal then gives the
     exact logits ``sample`` would compute (the LSTM over a sequence equals its step-by-step
     use, and the head is applied row by row as a batch of single-row products), and each
     character is re-chosen from them exactly as ``rng.choice`` does. The first character
-    that differs (rare: the copy is accurate to about 1e-7) is corrected and the proposal
+    that differs (rare: the copy differs from torch by rounding only, about 1e-6) is corrected and the proposal
     resumes from there. The renderer checks the result against ``sample`` once and keeps
     using ``sample`` itself if they disagree on this platform.
     """
@@ -163,30 +206,60 @@ class _Sampler:
         as64 = lambda t: t.detach().double().numpy()  # noqa: E731
         w_ih, w_hh = as64(lstm.weight_ih_l0), as64(lstm.weight_hh_l0)  # (4H, E), (4H, H)
         self.inputs = as64(model.embed.weight) @ w_ih.T + as64(lstm.bias_ih_l0) + as64(lstm.bias_hh_l0)  # (V, 4H)
-        self.w_hh, self.w_out, self.b_out = w_hh, as64(head.weight), as64(head.bias)
-        self.hidden = lstm.hidden_size
-        self.h0, self.c0 = as64(self.state[0][0, 0]), as64(self.state[1][0, 0])
+        # float32 (as torch computes): half the time of float64 for the matrix-vector products.
+        # The rows of the sigmoid gates (i, f, o) are halved: sigmoid(x) = (1 + tanh(x / 2)) / 2,
+        # so one tanh over all 4H pre-activations, a scale and an offset give every gate.
+        self.hidden = H = lstm.hidden_size
+        self._scale = np.full(4 * H, 0.5, np.float32)
+        self._scale[2 * H:3 * H] = 1.0  # the candidate g is a tanh itself
+        self._offset = (1.0 - self._scale).astype(np.float32)
+        self.inputs = (self.inputs * self._scale).astype(np.float32)  # (V, 4H)
+        self.w_hh = (w_hh * self._scale[:, None]).astype(np.float32)  # (4H, H)
+        self.w_out, self.b_out = as64(head.weight).astype(np.float32), as64(head.bias).astype(np.float32)
+        self.h0, self.c0 = self.state[0][0, 0].numpy().copy(), self.state[1][0, 0].numpy().copy()  # (H,) float32
         self.uniform = np.random.default_rng(seed).random(length)  # the draws of sample()'s rng.choice
         self.rounds = self.fallbacks = 0  # corrections made / calls answered by sample() itself
 
     def _propose(self, tokens: np.ndarray, start: int, h: np.ndarray, c: np.ndarray, logits: np.ndarray,
                  temperature: float, states: np.ndarray) -> None:
-        """Fill ``tokens[start:]`` from the numpy model; ``states[t]`` = (h, c) after token ``t``."""
-        for t in range(start, self.length):
-            cdf = np.cumsum(np.exp((logits - logits.max()) / temperature))
-            k = min(int(np.searchsorted(cdf, self.uniform[t] * cdf[-1], side="right")), len(cdf) - 1)
-            tokens[t] = k
-            h, c = self._step(k, h, c)
-            states[t, 0], states[t, 1] = h, c
-            logits = self.w_out @ h + self.b_out
+        """Fill ``tokens[start:]`` from the numpy model; ``states[t]`` = (h, c) after token ``t``.
+
+        Each step is a handful of numpy calls on short vectors (their overhead is the cost).
+        """
+        H, V, uniform = self.hidden, len(self.b_out), self.uniform
+        scale = 1.0 / temperature
+        # one product per step: [w_hh; w_out / T] @ h is the next gates' recurrent part and
+        # the next character's logits over T together
+        stacked = np.vstack([self.w_hh, self.w_out * np.float32(scale)])  # (4H + V, H)
+        b_out = self.b_out * np.float32(scale)
+        logits = np.asarray(logits, np.float64) * scale
+        recurrent = self.w_hh @ h
+        with np.errstate(over="ignore", under="ignore"):
+            for t in range(start, self.length):
+                cdf = np.exp(logits, dtype=np.float64).cumsum()  # (V,) unnormalised
+                total = cdf[-1]
+                if not 0.0 < total < np.inf:  # overflow or underflow: shift by the maximum (rare)
+                    cdf = np.exp(logits - logits.max(), dtype=np.float64).cumsum()
+                    total = cdf[-1]
+                k = min(int(cdf.searchsorted(uniform[t] * total, side="right")), V - 1)
+                tokens[t] = k
+                h, c = self._gates(self.inputs[k] + recurrent, c)
+                states[t, 0], states[t, 1] = h, c
+                both = stacked @ h  # (4H + V,)
+                recurrent, logits = both[:4 * H], both[4 * H:] + b_out
 
     def _step(self, k: int, h: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One LSTM step of the numpy copy (gate order i, f, g, o as in torch)."""
+        """One LSTM step of the numpy copy: token ``k`` read with state ``(h, c)``."""
+        return self._gates(self.inputs[k] + self.w_hh @ h, c)
+
+    def _gates(self, pre: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The new ``(h, c)`` from the (halved) gate pre-activations ``(4H,)``, order i, f, g, o as in torch."""
         H = self.hidden
-        gates = self.inputs[k] + self.w_hh @ h
-        sig = 1.0 / (1.0 + np.exp(-gates))
-        c = sig[H:2 * H] * c + sig[:H] * np.tanh(gates[2 * H:3 * H])
-        return sig[3 * H:] * np.tanh(c), c
+        gates = np.tanh(pre)
+        gates *= self._scale
+        gates += self._offset  # i, f, o: sigmoids; g: tanh
+        c = gates[H:2 * H] * c + gates[:H] * gates[2 * H:3 * H]
+        return gates[3 * H:] * np.tanh(c), c
 
     def _exact_choices(self, tokens: np.ndarray, temperature: float) -> np.ndarray:
         """What ``sample`` chooses at each step if the text so far is ``tokens``' prefix."""
@@ -215,7 +288,7 @@ class _Sampler:
         After ``max_rounds`` corrections it calls ``sample`` itself and counts a fallback.
         """
         tokens = np.zeros(self.length, dtype=np.int64)
-        states = np.zeros((self.length, 2, self.hidden))
+        states = np.zeros((self.length, 2, self.hidden), np.float32)
         self._propose(tokens, 0, self.h0, self.c0, self.first_logits, temperature, states)
         for _ in range(max_rounds):
             exact = self._exact_choices(tokens, temperature)
@@ -354,18 +427,25 @@ class TemperatureRenderer(_BlitMixin, Renderer):
         self.top = np.argsort(-self.logits, kind="stable")[:top]
         bar_axes, self.text_axes = self.figure.subplots(2, 1, height_ratios=(1, 1.6))
         labels = [repr(vocabulary.chars[k])[1:-1] or " " for k in self.top]
-        self.bars = bar_axes.bar(np.arange(top), np.zeros(top), color=COLOURS[0])
+        # zorder above the grid and ticks: a frame then redraws the bars, not the axes
+        self.bars = bar_axes.bar(np.arange(top), np.zeros(top), color=COLOURS[0], zorder=1.6)
         bar_axes.set_xticks(np.arange(top), labels, family="monospace")
         bar_axes.set_ylim(0, 1)
         bar_axes.set_ylabel("probability")
+        bar_axes.set_xlabel("next character (the most likely at temperature 1)", fontsize=9)
         self.bar_axes = bar_axes
         short = context[-30:].replace("\n", "\\n")
         bar_axes.set_title(f"next character after {short!r}", fontsize=9)
+        # texts that change with every move, drawn from cached glyphs (lstm_edu.widgets.fast_text)
+        self.entropy_text = FastText(0.99, 0.95, "", transform=bar_axes.transAxes, ha="right", va="top",
+                                     fontsize=9, background=(1.0, 1.0, 1.0, 0.8), pad=1.0, zorder=4)
+        bar_axes.add_artist(self.entropy_text)
         self.text_axes.axis("off")
-        self.sample_text = self.text_axes.text(0.0, 1.0, "", va="top", ha="left", family="monospace",
-                                               fontsize=8, transform=self.text_axes.transAxes, parse_math=False)
+        self.sample_text = FastText(0.0, 1.0, "", transform=self.text_axes.transAxes, va="top", ha="left",
+                                    family="monospace", fontsize=8)
+        self.text_axes.add_artist(self.sample_text)
         self.update()
-        self._freeze([*self.bars, self.bar_axes.xaxis, self.sample_text])
+        self._freeze([*self.bars, self.entropy_text, self.sample_text])
 
     @classmethod
     def benchmark_instance(cls) -> "TemperatureRenderer":
@@ -391,7 +471,7 @@ class TemperatureRenderer(_BlitMixin, Renderer):
         for bar, k in zip(self.bars, self.top):
             bar.set_height(probabilities[k])
         entropy = -np.sum(probabilities * np.log2(np.maximum(probabilities, 1e-300)))
-        self.bar_axes.set_xlabel(f"temperature {temperature:.2f}: entropy {entropy:.2f} bits", fontsize=9)
+        self.entropy_text.set_text(f"temperature {temperature:.2f}: entropy {entropy:.2f} bits")
         self.sample = self._samples.get(temperature)
         if self.sample is None:
             if self._sampler is not None:
@@ -604,7 +684,8 @@ class NoiseRenderer(_BlitMixin, Renderer):
         frames = self._utterance(10.0)[1].shape[0]
         self.spec_axes, self.post_axes = self.figure.subplots(2, 1, sharex=True)
         self.image = self.spec_axes.imshow(np.zeros((audio_config.n_bands, frames)), origin="lower", aspect="auto",
-                                           cmap="magma", vmin=-12, vmax=6, interpolation="nearest")
+                                           cmap="magma", vmin=-12, vmax=6, interpolation="nearest",
+                                           zorder=1.6)  # above the ticks: a frame redraws it, not the axes
         self.spec_axes.set_ylabel("band")
         self.spec_axes.grid(False)
         self.lines = []
@@ -615,9 +696,13 @@ class NoiseRenderer(_BlitMixin, Renderer):
         self.post_axes.set_ylim(-0.02, 1.02)
         self.post_axes.set_xlabel("frame (16 ms)")
         self.post_axes.set_ylabel("probability")
-        self.post_axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.05))
+        # a figure legend, outside the Axes: frames do not redraw it
+        self.figure.legend(handles=self.lines, fontsize=7, loc="outside right lower")
+        self.title = FastText(0.5, 1.0, "", transform=_above(self.spec_axes), ha="center", va="bottom",
+                              fontsize=9)  # changes on every move: cached glyphs
+        self.spec_axes.add_artist(self.title)
         self.update()
-        self._freeze([self.image, *self.lines, self.spec_axes.title])
+        self._freeze([self.image, *self.lines, self.title])
 
     @classmethod
     def benchmark_instance(cls) -> "NoiseRenderer":
@@ -654,8 +739,8 @@ class NoiseRenderer(_BlitMixin, Renderer):
             line.set_ydata(self.posteriors[:, c])
         self.decoded = greedy_ctc_decode(self.posteriors)
         self.baseline_decoded = self.baseline.decode(utterance, config)
-        self.spec_axes.set_title(f"SNR {snr:.0f} dB   truth {self.text!r}   LSTM+CTC {self.decoded!r}   "
-                                 f"templates {self.baseline_decoded!r}", fontsize=9)
+        self.title.set_text(f"SNR {snr:.0f} dB   truth {self.text!r}   LSTM+CTC {self.decoded!r}   "
+                            f"templates {self.baseline_decoded!r}")
 
 
 class ThresholdRenderer(_BlitMixin, Renderer):
@@ -701,10 +786,13 @@ class ThresholdRenderer(_BlitMixin, Renderer):
         low = np.nanmin(self.series_values[first:])
         self.marks = {}
         for row, (colour, name) in enumerate(zip(COLOURS, self.scores)):
-            self.marks[name] = self.series_axes.scatter([], [], marker="|", s=60, color=colour, label=name)
+            self.marks[name] = self.series_axes.scatter([], [], marker="|", s=60, color=colour, label=name,
+                                                        zorder=2.1)  # above the ticks and the series
             self.marks[name].row_y = low - 0.8 * (row + 1)
         self.series_axes.set_ylim(low - 0.8 * (len(self.scores) + 1), np.nanmax(self.series_values[first:]) + 0.5)
-        self.series_axes.legend(fontsize=8, loc="upper left", ncol=len(self.scores))
+        # a figure legend, below the Axes: frames do not redraw it
+        self.figure.legend(handles=list(self.marks.values()), fontsize=8, loc="outside lower center",
+                           ncol=len(self.scores))
         self.curves = {name: [alarm_metrics(s, t, self.labels, self.events, self.mask) for t in self.thresholds]
                        for name, s in self.scores.items()}
         for colour, (name, curve) in zip(COLOURS, self.curves.items()):
@@ -714,8 +802,11 @@ class ThresholdRenderer(_BlitMixin, Renderer):
         self.pr_axes.set_ylabel("precision / recall")
         self.pr_axes.set_ylim(-0.02, 1.02)
         self.threshold_line = self.pr_axes.axvline(self.controls["threshold"].default, color="grey", ls=":")
+        self.title = FastText(0.5, 1.0, "threshold\n\n", transform=_above(self.series_axes), ha="center",
+                              va="bottom", fontsize=8)  # changes on every move: cached glyphs
+        self.series_axes.add_artist(self.title)
         self.update()
-        self._freeze([*self.marks.values(), self.threshold_line, self.series_axes.title])
+        self._freeze([*self.marks.values(), self.threshold_line, self.title])
 
     @classmethod
     def benchmark_instance(cls) -> "ThresholdRenderer":
@@ -767,5 +858,5 @@ class ThresholdRenderer(_BlitMixin, Renderer):
             parts.append(f"{name}: P {m.precision:.2f} R {m.recall:.2f}")
         self.threshold_line.set_xdata([threshold, threshold])
         half = (len(parts) + 1) // 2
-        self.series_axes.set_title(f"threshold {threshold:.2f}\n" + "   ".join(parts[:half]) + "\n"
-                                   + "   ".join(parts[half:]), fontsize=8)
+        self.title.set_text(f"threshold {threshold:.2f}\n" + "   ".join(parts[:half]) + "\n"
+                            + "   ".join(parts[half:]))

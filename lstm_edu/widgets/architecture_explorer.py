@@ -7,8 +7,8 @@ written next to every wire, and a line stating the cell update with those number
 from __future__ import annotations
 
 from ..diagrams import CellStep, draw_lstm_cell, format_value
-from .explorer import Control, Renderer
-from .explorer import Blitter
+from .explorer import Blitter, Control, Renderer
+from .fast_text import FastText, replace_text
 
 __all__ = ["StepExplorer"]
 
@@ -55,9 +55,12 @@ class StepExplorer(Renderer):
         super().__init__(figsize=(7.0, 4.4))
         ax = self.figure.add_subplot()
         self.diagram = draw_lstm_cell(highlight=highlight, values=self.step, ax=ax)
-        self.equation = ax.text(7.0, 7.55, _EQUATION.format(t=0, f="0.000", c_prev="0.000", i="0.000",
-                                                           g="0.000", c="0.000"),
-                                ha="center", va="bottom", fontsize=10, color="#1f5fa8")
+        # the numbers change on every move: glyphs cached (lstm_edu.widgets.fast_text)
+        self.diagram.labels = {name: replace_text(label) for name, label in self.diagram.labels.items()}
+        self.equation = FastText(7.0, 7.55, _EQUATION.format(t=0, f="0.000", c_prev="0.000", i="0.000",
+                                                             g="0.000", c="0.000"),
+                                 transform=ax.transData, ha="center", va="bottom", fontsize=10, color="#1f5fa8")
+        ax.add_artist(self.equation)
         ax.set_ylim(-0.6, 8.2)
         dynamic = [*self.diagram.labels.values(), self.equation]
         self._blitter = Blitter(self.figure, dynamic, colours=self.png_colours)
