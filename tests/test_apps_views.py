@@ -181,7 +181,7 @@ def test_layered_redraws_static_artists_only_where_the_changing_ones_can_reach()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from lstm_edu.apps.views import _layered
+    from lstm_edu.widgets.explorer import _layered
 
     figure = Figure(figsize=(4, 3), dpi=80, layout="constrained")
     FigureCanvasAgg(figure)

@@ -274,3 +274,16 @@ def test_closed_input_gate_shields_the_memory_from_distractors():
     np.testing.assert_allclose(c[3:], 1.5)  # then kept exactly, distractors shut out
     renderer.update(input=1.0)
     assert np.abs(renderer.lines["c"].get_ydata()[3:] - 1.5).max() > 0.5  # now they get in
+
+
+@pytest.mark.parametrize("variant", ["vanilla", "gru"])
+def test_blitted_frames_equal_a_full_redraw(variant):
+    """Data and title drawn over the cached background give the pixels of a full redraw."""
+    renderer = GateExplorer(variant=variant)
+    for end in ("low", "high"):
+        renderer.update(**{name: getattr(control, end) for name, control in renderer.controls.items()})
+        renderer.png()
+        canvas = renderer.figure.canvas
+        blitted = np.array(canvas.buffer_rgba())
+        canvas.draw()
+        np.testing.assert_array_equal(np.asarray(canvas.buffer_rgba()), blitted)

@@ -258,8 +258,12 @@ def test_png_is_deterministic_and_blitting_matches_a_fresh_draw():
     renderer.update(weight_scale=2.0, forget_bias=0.0, length=70.0)
     first = renderer.png()
     assert renderer.png() == first
-    renderer._background = None                                    # force a full redraw
+    renderer._blitter = None                                       # force a new background
     assert renderer.png() == first
+    canvas = renderer.figure.canvas
+    blitted = np.array(canvas.buffer_rgba())
+    canvas.draw()                                                  # a full redraw of the same state
+    np.testing.assert_array_equal(np.asarray(canvas.buffer_rgba()), blitted)
     renderer.update(weight_scale=1.0)
     assert renderer.png() != first
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import textwrap
 from contextlib import contextmanager
-from operator import attrgetter
 
 import numpy as np
 import torch
-from matplotlib.axis import Axis
-from matplotlib.text import Text
 from matplotlib.transforms import ScaledTranslation
 
 from lstm_edu.apps.anomaly import alarm_metrics
@@ -45,68 +42,6 @@ COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 def _index(value: float, size: int) -> int:
     """A control value used as an index, clipped to ``[0, size - 1]``."""
     return int(min(max(round(value), 0), size - 1))
-
-
-def _layered(figure, changing) -> list:
-    """The artists to draw over a cached background so that ``changing`` keep their stacking.
-
-    For every Axes holding one of ``changing``: its artists in the order ``Axes.draw``
-    uses (by zorder), from the first changing one on, except static artists that cannot
-    touch what changes. The static artists above a changing one (spines, tick labels,
-    legends, lines of higher zorder) are drawn again on top, so a frame has the same pixels
-    as a full redraw with the same layout; one is left out when every changing artist below
-    it is clipped to a box (as data are to their Axes) and it lies outside those boxes (a
-    title; never an Axis, whose ticks touch the box). The figure must be laid out already.
-    """
-    changing = set(changing)
-    renderer = figure.canvas.get_renderer()
-    ordered = []
-    for axes in figure.axes:
-        artists = axes.get_children()
-        artists.remove(axes.patch)
-        if not (axes.axison and axes.get_frame_on()):
-            artists = [a for a in artists if a not in set(axes.spines.values())]
-        if not axes.axison:
-            artists = [a for a in artists if a not in set(axes._axis_map.values())]
-        artists = sorted(artists, key=attrgetter("zorder"))
-        first = next((k for k, a in enumerate(artists) if a in changing), None)
-        if first is None:
-            continue
-        reach: list | None = []  # boxes the changing artists so far can draw in (None: anywhere)
-        for artist in artists[first:]:
-            if artist in changing:
-                ordered.append(artist)
-                box = _clip_box(artist)
-                reach = None if reach is None or box is None else reach + [box]
-            elif isinstance(artist, Text) and not artist.get_text():
-                continue  # draws nothing (and hiding it for the background would move the titles)
-            elif reach is None or _may_touch(artist, reach, renderer):
-                ordered.append(artist)
-    missing = changing - set(ordered)
-    if missing:
-        raise ValueError(f"changing: {len(missing)} artist(s) not found in the figure's Axes")
-    return ordered
-
-
-def _clip_box(artist):
-    """The display box an artist clipped to a rectangle draws in, or None when unbounded."""
-    if artist.get_clip_on() and artist.get_clip_path() is None and artist.get_clip_box() is not None:
-        return artist.get_clip_box().frozen()
-    return None
-
-
-def _may_touch(artist, boxes, renderer, margin: float = 2.0) -> bool:
-    """Whether ``artist`` may draw within ``margin`` pixels of any of ``boxes``."""
-    if isinstance(artist, Axis):
-        return True  # its tick marks start on the Axes' edge, its grid lines cross the data
-    try:
-        extent = artist.get_tightbbox(renderer)
-    except (AttributeError, TypeError, ValueError, RuntimeError):
-        return True
-    if extent is None or not np.isfinite(extent.bounds).all():
-        return True
-    extent = extent.padded(margin)
-    return any(extent.overlaps(box) for box in boxes)
 
 
 def _above(axes):
@@ -159,11 +94,7 @@ class _BlitMixin(_FrameCache):
     """
 
     def _freeze(self, changing) -> None:
-        self.figure.draw_without_rendering()  # layout and title positions with everything shown
-        titles = {t: t.get_position() for a in self.figure.axes for t in (a.title, a._left_title, a._right_title)}
-        self._blitter = Blitter(self.figure, _layered(self.figure, changing), colours=self.png_colours)
-        for title, position in titles.items():  # the background draw placed them with some artists hidden
-            title.set_position(position)
+        self._blitter = Blitter(self.figure, changing, colours=self.png_colours)
 
     def _render(self) -> bytes:
         """The figure as a palette PNG: cached background plus the artists that change."""

@@ -59,7 +59,8 @@ class StepExplorer(Renderer):
         self.diagram.labels = {name: replace_text(label) for name, label in self.diagram.labels.items()}
         self.equation = FastText(7.0, 7.55, _EQUATION.format(t=0, f="0.000", c_prev="0.000", i="0.000",
                                                              g="0.000", c="0.000"),
-                                 transform=ax.transData, ha="center", va="bottom", fontsize=10, color="#1f5fa8")
+                                 transform=ax.transData, ha="center", va="bottom", fontsize=10, color="#1f5fa8",
+                                 zorder=6)  # with the labels, above the diagram: frames redraw no static part
         ax.add_artist(self.equation)
         ax.set_ylim(-0.6, 8.2)
         dynamic = [*self.diagram.labels.values(), self.equation]

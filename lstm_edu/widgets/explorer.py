@@ -16,12 +16,17 @@ from __future__ import annotations
 import io
 import itertools
 import math
+from operator import attrgetter
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.text import Text
 from PIL import Image
 from traitlets import Unicode
 
@@ -160,32 +165,49 @@ class Blitter:
     draws only the dynamic artists over it and writes a palette PNG (a fraction of the
     bytes of an RGB one: it matters for frames stored in a page), like
     :meth:`Renderer.png <lstm_edu.widgets.explorer.Renderer.png>` but without redrawing
-    the axes every time.
+    the axes every time. Static artists stacked above a dynamic one that it can reach
+    (spines over a line, a legend over the data) are drawn again over it, so a frame has
+    the pixels of a full redraw (see ``_layered``).
 
     Parameters
     ----------
     figure : matplotlib.figure.Figure
         Fixed axes limits, ticks, labels and legends from now on.
     dynamic : list of Artist
-        The artists whose data change (lines, texts); they must stay inside the figure.
+        The artists whose data change (lines, texts, images), all in the figure's Axes;
+        they must stay inside the figure.
+
+    Attributes
+    ----------
+    dynamic : list of Artist
+        What each frame draws: those artists and the static ones stacked over them.
     colours : int or None, default 64
         Palette size of the PNG (None: full colour); renderers pass their ``png_colours``.
     """
 
     def __init__(self, figure, dynamic, colours: int | None = 64) -> None:
         self.figure = figure
-        self.dynamic = list(dynamic)
         self.colours = colours
         canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
         figure.draw_without_rendering()  # constrained layout, with every artist in place
         figure.set_layout_engine("none")  # and keep that layout from now on
-        shown = [artist for artist in self.dynamic if artist.get_visible()]
-        for artist in shown:
-            artist.set_visible(False)
+        self.dynamic = _layered(figure, dynamic)  # with the static artists stacked over them
+        # Leave the dynamic artists out of the background. Animated artists are skipped by a
+        # draw but still count where they stand (hiding a title would move the other titles
+        # of its Axes); images are drawn even when animated, so they are hidden instead.
+        restore = []
+        for artist in self.dynamic:
+            if isinstance(artist, AxesImage):
+                if artist.get_visible():
+                    artist.set_visible(False)
+                    restore.append((artist.set_visible, True))
+            elif not artist.get_animated():
+                artist.set_animated(True)
+                restore.append((artist.set_animated, False))
         canvas.draw()
         self.background = canvas.copy_from_bbox(figure.bbox)
-        for artist in shown:
-            artist.set_visible(True)
+        for setter, value in restore:
+            setter(value)
 
     def png(self) -> bytes:
         """The background with the dynamic artists drawn on top, as a palette PNG."""
@@ -195,6 +217,68 @@ class Blitter:
             if artist.get_visible():
                 self.figure.draw_artist(artist)
         return _encode_png(canvas, self.colours)
+
+
+def _layered(figure, changing) -> list:
+    """The artists to draw over a cached background so that ``changing`` keep their stacking.
+
+    For every Axes holding one of ``changing``: its artists in the order ``Axes.draw``
+    uses (by zorder), from the first changing one on, except static artists that cannot
+    touch what changes. The static artists above a changing one (spines, tick labels,
+    legends, lines of higher zorder) are drawn again on top, so a frame has the same pixels
+    as a full redraw with the same layout; one is left out when every changing artist below
+    it is clipped to a box (as data are to their Axes) and it lies outside those boxes (a
+    title; never an Axis, whose ticks touch the box). The figure must be laid out already.
+    """
+    changing = set(changing)
+    renderer = figure.canvas.get_renderer()
+    ordered = []
+    for axes in figure.axes:
+        artists = axes.get_children()
+        artists.remove(axes.patch)
+        if not (axes.axison and axes.get_frame_on()):
+            artists = [a for a in artists if a not in set(axes.spines.values())]
+        if not axes.axison:
+            artists = [a for a in artists if a not in set(axes._axis_map.values())]
+        artists = sorted(artists, key=attrgetter("zorder"))
+        first = next((k for k, a in enumerate(artists) if a in changing), None)
+        if first is None:
+            continue
+        reach: list | None = []  # boxes the changing artists so far can draw in (None: anywhere)
+        for artist in artists[first:]:
+            if artist in changing:
+                ordered.append(artist)
+                box = _clip_box(artist)
+                reach = None if reach is None or box is None else reach + [box]
+            elif isinstance(artist, Text) and not artist.get_text():
+                continue  # draws nothing (and hiding it for the background would move the titles)
+            elif reach is None or _may_touch(artist, reach, renderer):
+                ordered.append(artist)
+    missing = changing - set(ordered)
+    if missing:
+        raise ValueError(f"changing: {len(missing)} artist(s) not found in the figure's Axes")
+    return ordered
+
+
+def _clip_box(artist):
+    """The display box an artist clipped to a rectangle draws in, or None when unbounded."""
+    if artist.get_clip_on() and artist.get_clip_path() is None and artist.get_clip_box() is not None:
+        return artist.get_clip_box().frozen()
+    return None
+
+
+def _may_touch(artist, boxes, renderer, margin: float = 2.0) -> bool:
+    """Whether ``artist`` may draw within ``margin`` pixels of any of ``boxes``."""
+    if isinstance(artist, Axis):
+        return True  # its tick marks start on the Axes' edge, its grid lines cross the data
+    try:
+        extent = artist.get_tightbbox(renderer)
+    except (AttributeError, TypeError, ValueError, RuntimeError):
+        return True
+    if extent is None or not np.isfinite(extent.bounds).all():
+        return True
+    extent = extent.padded(margin)
+    return any(extent.overlaps(box) for box in boxes)
 
 
 class LabelledImage(widgets.Image):

@@ -44,6 +44,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from ..cells import gated_memory
 from .explorer import Blitter, Control, Renderer
+from .fast_text import FastText
 
 __all__ = ["Blitter", "GateSetup", "GateExplorer", "GATE_VARIANTS", "PATTERNS", "gate_sequences"]
 
@@ -260,9 +261,11 @@ class GateExplorer(Renderer):
             self._build_output_axes(steps, bound)
         bottom.set_xlabel("time step $t$")
         bottom.set_xlim(0.5, setup.steps + 0.5)
-        # a plain Text (not an axes title, which matplotlib re-positions at every draw)
-        self.title = self.axes_c.text(0.0, 1.03, _title_placeholder(setup), fontsize=9, ha="left",
-                                      va="bottom", transform=self.axes_c.transAxes)
+        # changes on every move: cached glyphs (lstm_edu.widgets.fast_text), above the legends
+        # so that a frame redraws no static artist over it
+        self.title = FastText(0.0, 1.03, _title_placeholder(setup), fontsize=9, ha="left", va="bottom",
+                              transform=self.axes_c.transAxes, zorder=6)
+        self.axes_c.add_artist(self.title)
         self._dynamic = [*self.lines.values(), self.title]
 
     def _build_output_axes(self, steps: np.ndarray, bound: float) -> None:

@@ -31,7 +31,6 @@ zero or 1e-300); the figure says so when it happens.
 """
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,13 +39,15 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-from PIL import Image
+from matplotlib.transforms import ScaledTranslation
 
 from lstm_edu._validate import check_finite_real, check_positive_int
 from lstm_edu.cells import GRUParams, LSTMParams, RNNParams
 from lstm_edu.config import GRUConfig, LSTMConfig, RNNConfig
 from lstm_edu.sequence import GRU, LSTM, RNN
-from lstm_edu.widgets.explorer import Control, Renderer
+from lstm_edu.variants_compare import CELL_NAMES, CELLS
+from lstm_edu.widgets.explorer import Blitter, Control, Renderer
+from lstm_edu.widgets.fast_text import FastText
 
 __all__ = [
     "CELL_TYPES",
@@ -60,16 +61,11 @@ __all__ = [
     "VariantGradientExplorer",
 ]
 
-#: Cell types the explorer can compare, in the order of the variants chapter's control.
-CELL_TYPES = ("lstm", "peephole", "cifg", "gru", "rnn")
-#: Display names of the cell types.
-CELL_LABELS = {
-    "lstm": "LSTM",
-    "peephole": "peephole LSTM",
-    "cifg": "CIFG LSTM",
-    "gru": "GRU",
-    "rnn": "vanilla RNN",
-}
+#: Cell types the explorer can compare, in the order of the variants chapter's control
+#: (the cells of :mod:`lstm_edu.variants_compare`).
+CELL_TYPES = CELLS
+#: Display names of the cell types (those of the variants chapter's tables).
+CELL_LABELS = CELL_NAMES
 _LSTM_VARIANT = {"lstm": "vanilla", "peephole": "peephole", "cifg": "cifg"}
 
 
@@ -331,13 +327,16 @@ class _Panel:
                                       label=r"$\|\partial L/\partial h_t\|$ after clipping")
         (self.bound_line,) = axes.plot([1, 2], [1, 1], color=_COLOURS["bound"], lw=1.0,
                                        ls=":", label="RNN bound $s^{T-t}$", visible=bound)
-        self.title = axes.set_title("", fontsize=9)
-        self.floor_note = axes.text(0.98, 0.96, "", transform=axes.transAxes, fontsize=7,
-                                    ha="right", va="top", color="#555555")
+        # texts that change on every move: cached glyphs (lstm_edu.widgets.fast_text)
+        self.title = FastText(0.5, 1.0, "", transform=axes.transAxes + ScaledTranslation(
+            0.0, 6.0 / 72.0, axes.figure.dpi_scale_trans), fontsize=9, ha="center", va="bottom")
+        self.floor_note = FastText(0.98, 0.96, "", transform=axes.transAxes, fontsize=7, ha="right", va="top",
+                                   color="#555555")
+        axes.add_artist(self.title)
+        axes.add_artist(self.floor_note)
+        # drawn over a cached background (GradientExplorer.png)
         self.dynamic = (self.h_line, self.c_line, self.clip_line, self.bound_line, self.title,
                         self.floor_note)
-        for artist in self.dynamic:
-            artist.set_animated(True)  # drawn over a cached background, see GradientExplorer.png
 
     def show(self, steps: np.ndarray, curves: GradientCurves, factor: float, floor: float,
              bound: np.ndarray | None) -> list[np.ndarray]:
@@ -420,7 +419,7 @@ class GradientExplorer(Renderer):
         first = self.panels["left"]
         self.figure.legend(handles=[first.h_line, first.c_line, first.clip_line, first.bound_line],
                            loc="upper center", ncols=4, fontsize=8, frameon=False)
-        self._background = None
+        self._blitter: Blitter | None = None
         self.curves: dict[str, GradientCurves] = {}
         self.update()
 
@@ -449,27 +448,14 @@ class GradientExplorer(Renderer):
         top = _top(ranged)
         if top != axes.get_ylim()[1]:
             _set_y_range(axes, self.setup.floor, top)
-            self._background = None
+            self._blitter = None
 
     def png(self) -> bytes:
         """The figure as a palette PNG: cached background plus the artists that changed."""
-        canvas = self.figure.canvas
-        if self._background is None:
-            canvas.draw()                                          # skips animated artists
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-        else:
-            canvas.restore_region(self._background)
-        for panel in self.panels.values():
-            for artist in panel.dynamic:
-                if artist.get_visible():
-                    self.figure.draw_artist(artist)
-        width, height = canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba())
-        palette = image.convert("RGB").quantize(colors=_PNG_COLOURS,
-                                                method=Image.Quantize.FASTOCTREE)
-        buffer = io.BytesIO()
-        palette.save(buffer, format="png")
-        return buffer.getvalue()
+        if self._blitter is None:  # first frame, or the y range changed
+            dynamic = [artist for panel in self.panels.values() for artist in panel.dynamic]
+            self._blitter = Blitter(self.figure, dynamic, colours=_PNG_COLOURS)
+        return self._blitter.png()
 
 
 def _title(cell: str) -> str:
