@@ -121,8 +121,8 @@ class _Sampler:
     exact logits ``sample`` would compute (the LSTM over a sequence equals its step-by-step
     use, and the head is applied row by row as a batch of single-row products), and each
     character is re-chosen from them exactly as ``rng.choice`` does. The first character
-    that differs (rare: the copy differs from torch by rounding only, about 1e-6) is corrected and the proposal
-    resumes from there. The renderer checks the result against ``sample`` once and keeps
+    that differs (rare: the copy differs from torch by rounding only, about 1e-6) is
+    corrected and the proposal resumes from there. The renderer checks the result against ``sample`` once and keeps
     using ``sample`` itself if they disagree on this platform.
     """
 
