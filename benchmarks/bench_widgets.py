@@ -6,7 +6,9 @@ Finds every :class:`~lstm_edu.widgets.explorer.Renderer` subclass in the modules
 ``--values`` values evenly across the control's full range, one control at a time, the
 others at their defaults. Each change is timed from the call to ``update`` until the PNG
 bytes exist: the compute with lstm_edu, the redraw and the encoding, which is what a live
-slider waits for (the browser's work comes on top). Both the wall-clock time (the target)
+slider waits for (the browser's work comes on top). Renderers that keep frames (or results)
+per value have them cleared (``clear_cache()``) before every change: the figures are for a
+value never shown before. Both the wall-clock time (the target)
 and this process's CPU time are reported: on a machine shared with other work, the first
 includes waiting for a CPU and the second does not.
 
@@ -119,12 +121,14 @@ def sweep(renderer: Renderer, values_per_control: int) -> tuple[list[float], lis
     the slowest median.
     """
     times, cpu_times, per_control = [], [], {}
+    clear_cache = getattr(renderer, "clear_cache", lambda: None)
     defaults = {name: control.default for name, control in renderer.controls.items()}
     renderer.update(**defaults)
     renderer.png()                                      # warm-up: caches, fonts, first draw
     for name, control in renderer.controls.items():
         control_times = []
         for value in np.linspace(control.low, control.high, values_per_control):
+            clear_cache()  # time compute + redraw, not a stored frame
             start, cpu_start = time.perf_counter(), time.process_time()
             renderer.update(**{name: float(value)})
             renderer.png()

@@ -57,8 +57,11 @@ def test_sentence_renderer_shows_the_chosen_sentence():
     np.testing.assert_array_equal(view.lstm_line.get_ydata(), [3.0, 4.0, 5.0])
     np.testing.assert_array_equal(view.bow_line.get_ydata(), [0.1, 0.2, 0.3])
     np.testing.assert_array_equal(np.asarray(view.gate_image.get_array()), np.full((3, 3), 0.25))
+    assert [word.get_text() for word in view.words] == ["c", "d", "e"] and view.title.get_text() == "c d e"
     view.update(sentence=0)
     assert np.isnan(view.lstm_line.get_ydata()[2])  # padded past the shorter sentence
+    assert [word.get_text() for word in view.words] == ["a", "b", ""]
+    assert view.score_axes.get_ylim() == (-1.0, 6.0)  # one range for every sentence
     np.testing.assert_array_equal(np.asarray(view.cell_image.get_array())[:, :2], np.ones((3, 2)))
 
 
@@ -70,7 +73,7 @@ def test_decoder_renderer_shows_end_and_digit_rows():
     view.update(example=1)
     image = np.asarray(view.image.get_array())
     assert image.shape == (11, 3) and image[2, 0] == 1.0 and image[0, 1] == 1.0
-    assert "truth 1: right" in view.axes.get_title()
+    assert "truth 1: right" in view.title.get_text()
     assert view.controls["example"].format(1) == "1"  # the slider names each example by its number
 
 
@@ -146,7 +149,7 @@ def test_benchmark_instances_build_and_plot_finite_data_over_each_range(cls):
 
 @pytest.mark.parametrize("style", ["default", "book"])
 @pytest.mark.parametrize("cls", [HorizonRenderer, DecoderRenderer, NoiseRenderer, ThresholdRenderer,
-                                 TemperatureRenderer], ids=lambda c: c.__name__)
+                                 TemperatureRenderer, SentenceRenderer], ids=lambda c: c.__name__)
 def test_fast_frames_have_the_pixels_of_a_full_redraw(cls, style):
     """Frames drawn over the cached background equal a full redraw, with and without grid lines."""
     from io import BytesIO

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
-from matplotlib.transforms import ScaledTranslation
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from lstm_edu.apps.anomaly import alarm_metrics
 from lstm_edu.apps.speech import (
@@ -75,6 +75,10 @@ class _FrameCache:
 
     def _render(self) -> bytes:
         return Renderer.png(self)
+
+    def clear_cache(self) -> None:
+        """Forget the stored frames (``benchmarks/bench_widgets.py`` times the uncached path)."""
+        self.__dict__.pop("_frames", None)
 
     def _warm(self, name: str, values) -> None:
         """Render the frames of ``values`` of control ``name`` now, then go back to its default."""
@@ -267,7 +271,7 @@ class HorizonRenderer(_BlitMixin, Renderer):
         self.max_horizon = next(iter(shapes))[0]
         self.errors = {name: np.abs(f - self.actual).mean(axis=1) for name, f in self.forecasts.items()}  # (H,)
         self.controls = {"horizon": Control(f"horizon ({step_name})", 1, self.max_horizon, 1, 1, fmt=".0f")}
-        super().__init__(figsize=(8.0, 3.2))
+        super().__init__(figsize=(8.0, 3.5))
         self.series_axes, self.error_axes = self.figure.subplots(1, 2, width_ratios=(2, 1))
         self.series_axes.plot(self.time, self.actual, color="black", lw=2, label="actual")
         self.lines = {}
@@ -275,12 +279,17 @@ class HorizonRenderer(_BlitMixin, Renderer):
             (self.lines[name],) = self.series_axes.plot(self.time, self.forecasts[name][0], color=colour, lw=1.2, label=name)
             self.error_axes.plot(np.arange(1, self.max_horizon + 1), self.errors[name], color=colour, marker="o", ms=3)
         self.series_axes.set_ylabel(unit)
-        self.series_axes.legend(fontsize=8, ncol=2, loc="upper left")
+        # a figure legend, outside the Axes: frames do not redraw it
+        self.figure.legend(handles=self.series_axes.get_lines(), fontsize=8, ncol=len(self.lines) + 1,
+                           loc="outside lower center")
         self.error_axes.set_xlabel(f"horizon h ({step_name})")
         self.error_axes.set_ylabel("mean absolute error")
         self.marker = self.error_axes.axvline(1, color="grey", ls="--")
+        self.title = FastText(0.5, 1.0, "", transform=_above(self.series_axes), ha="center", va="bottom",
+                              fontsize=10)  # changes on every move: cached glyphs
+        self.series_axes.add_artist(self.title)
         self.update()
-        self._freeze([*self.lines.values(), self.marker, self.series_axes.title])
+        self._freeze([*self.lines.values(), self.marker, self.title])
         self._warm("horizon", range(1, self.max_horizon + 1))  # a dozen frames: keep them all
 
     @classmethod
@@ -313,7 +322,7 @@ class HorizonRenderer(_BlitMixin, Renderer):
         for name, line in self.lines.items():
             line.set_ydata(self.forecasts[name][h - 1])
         self.marker.set_xdata([h, h])
-        self.series_axes.set_title(f"forecasts made {h} step{'s' if h > 1 else ''} ahead", fontsize=10)
+        self.title.set_text(f"forecasts made {h} step{'s' if h > 1 else ''} ahead")
 
 
 class TemperatureRenderer(_BlitMixin, Renderer):
@@ -396,6 +405,12 @@ class TemperatureRenderer(_BlitMixin, Renderer):
         model = CharLSTM(len(vocabulary), 32, 128).eval()
         return cls(model, vocabulary, context="    for line in ", prompt="def ", length=400, seed=0)
 
+    def clear_cache(self) -> None:
+        """Forget the stored frames and samples but the default temperature's."""
+        super().clear_cache()
+        default = self.controls["temperature"].default
+        self._samples = {default: self._samples[default]}
+
     def draw(self, temperature: float) -> None:
         self._frame_key = temperature
         probabilities = apply_temperature(self.logits, temperature)
@@ -418,7 +433,7 @@ class TemperatureRenderer(_BlitMixin, Renderer):
         self.sample_text.set_text("\n".join(lines[:16]))
 
 
-class SentenceRenderer(_FrameCache, Renderer):
+class SentenceRenderer(_BlitMixin, Renderer):
     """Word by word: the LSTM's and the bag of words' running scores, and the cell states.
 
     Parameters
@@ -459,22 +474,42 @@ class SentenceRenderer(_FrameCache, Renderer):
         (self.bow_line,) = self.score_axes.plot(x, np.zeros(self.width), "s--", color=COLOURS[1], label="bag of words")
         self.score_axes.axhline(0, color="grey", lw=0.8)
         self.score_axes.set_ylabel("score (+ = positive)")
-        self.score_axes.legend(fontsize=8, loc="upper left")
+        # one score range for every sentence: frames share the axes (and can be compared)
+        every = np.concatenate(self.lstm_scores + self.bow_scores + [np.zeros(1)])
+        self.score_axes.set_ylim(every.min() - 1, every.max() + 1)
+        self.figure.legend(handles=[self.lstm_line, self.bow_line], fontsize=8, loc="outside upper right", ncol=2)
         limit = max(np.abs(np.concatenate([c.ravel() for c in self.cells])).max(), 1e-6)
         blank = np.full((hidden, self.width), np.nan)
+        # images above the ticks (zorder 1.6): a frame redraws them, not the axes
         self.cell_image = self.cell_axes.imshow(blank, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
-                                                interpolation="nearest")
+                                                interpolation="nearest", zorder=1.6)
         self.gate_image = self.gate_axes.imshow(blank, aspect="auto", cmap="viridis", vmin=0, vmax=1,
-                                                interpolation="nearest")
+                                                interpolation="nearest", zorder=1.6)
         self.cell_axes.grid(False)
         self.gate_axes.grid(False)
         self.cell_axes.set_ylabel("cell $c_t$ unit")
         self.gate_axes.set_ylabel("forget $f_t$ unit")
         self.figure.colorbar(self.cell_image, ax=self.cell_axes, pad=0.01)
         self.figure.colorbar(self.gate_image, ax=self.gate_axes, pad=0.01)
-        # Each sentence changes the score axis limits and the word labels (and with them the
-        # layout), so frames cannot share a background: render each sentence once, here.
-        self._warm("sentence", range(n))
+        # The words under the last axes, on two staggered rows (no rotation needed), and the
+        # sentence over the first: texts that change with the sentence, drawn from cached glyphs.
+        self.gate_axes.set_xticks(x, [""] * self.width)
+        below = blended_transform_factory(self.gate_axes.transData, self.gate_axes.transAxes)
+        self.words = []
+        for k in range(self.width):
+            word = FastText(k, 0.0, "", transform=below + ScaledTranslation(0.0, -(4.0 + 11.0 * (k % 2)) / 72.0,
+                                                                            self.figure.dpi_scale_trans),
+                            ha="center", va="top", fontsize=8)
+            self.gate_axes.add_artist(word)
+            self.words.append(word)
+        self.title = FastText(0.5, 1.0, "", transform=_above(self.score_axes), ha="center", va="bottom", fontsize=10)
+        self.score_axes.add_artist(self.title)
+        longest = max(self.sentences, key=len)
+        for word, text in zip(self.words, longest):  # lay out with words on both rows
+            word.set_text(text)
+        self.title.set_text(" ".join(longest))
+        self._freeze([self.lstm_line, self.bow_line, self.cell_image, self.gate_image, self.title, *self.words])
+        self.update()
 
     @classmethod
     def benchmark_instance(cls) -> "SentenceRenderer":
@@ -511,13 +546,11 @@ class SentenceRenderer(_FrameCache, Renderer):
         words = self.sentences[k]
         self.lstm_line.set_ydata(self._padded(self.lstm_scores[k]))
         self.bow_line.set_ydata(self._padded(self.bow_scores[k]))
-        both = np.concatenate([self.lstm_scores[k], self.bow_scores[k]])
-        self.score_axes.set_ylim(min(both.min(), 0) - 1, max(both.max(), 0) + 1)
         self.cell_image.set_data(self._padded(self.cells[k]).T)
         self.gate_image.set_data(self._padded(self.forget[k]).T)
-        self.gate_axes.set_xticks(np.arange(self.width), words + [""] * (self.width - len(words)), rotation=40,
-                                  ha="right", fontsize=8)
-        self.score_axes.set_title(" ".join(words), fontsize=10)
+        for word, text in zip(self.words, words + [""] * (self.width - len(words))):
+            word.set_text(text)
+        self.title.set_text(" ".join(words))
 
 
 class DecoderRenderer(_BlitMixin, Renderer):
@@ -552,13 +585,17 @@ class DecoderRenderer(_BlitMixin, Renderer):
         self.axes = self.figure.add_subplot()
         steps = self.probabilities.shape[1]
         self.image = self.axes.imshow(np.zeros((len(self.rows), steps)), aspect="auto", cmap="Blues",
-                                      vmin=0, vmax=1, interpolation="nearest")
+                                      vmin=0, vmax=1, interpolation="nearest",
+                                      zorder=1.6)  # above the ticks: a frame redraws it, not the axes
         self.axes.set_yticks(range(len(self.rows)), ["end"] + list("0123456789"))
         self.axes.set_xticks(range(steps), [f"step {k + 1}" for k in range(steps)])
         self.axes.grid(False)
         self.figure.colorbar(self.image, ax=self.axes, label="probability")
+        self.title = FastText(0.5, 1.0, "", transform=_above(self.axes), ha="center", va="bottom",
+                              fontsize=9)  # changes on every move: cached glyphs
+        self.axes.add_artist(self.title)
         self.update()
-        self._freeze([self.image, self.axes.title])
+        self._freeze([self.image, self.title])
         self._warm("example", range(len(self.numbers)))
 
     @classmethod
@@ -582,8 +619,8 @@ class DecoderRenderer(_BlitMixin, Renderer):
         k = self._frame_key = _index(example, len(self.numbers))
         self.image.set_data(self.probabilities[k][:, self.rows].T)
         verdict = "right" if self.outputs[k] == str(self.numbers[k]) else "wrong"
-        self.axes.set_title(f"{number_to_words(self.numbers[k])!r} -> {self.outputs[k]} "
-                            f"(truth {self.numbers[k]}: {verdict})", fontsize=9)
+        self.title.set_text(f"{number_to_words(self.numbers[k])!r} -> {self.outputs[k]} "
+                            f"(truth {self.numbers[k]}: {verdict})")
 
 
 class NoiseRenderer(_BlitMixin, Renderer):
