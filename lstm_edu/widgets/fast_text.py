@@ -49,7 +49,7 @@ class _GlyphFont:
         cached = self.glyphs.get(cluster)
         if cached is None:
             font = self.font if len(cluster) == 1 else self.shaping_font
-            advance = font.getlength(cluster)
+            advance = font.getlength(cluster)  # hinted, whole pixels: as matplotlib lays text out
             size = (int(math.ceil(advance)) + 2 * self.pad, self.ascent + self.descent + 2 * self.pad)
             image = Image.new("L", size)
             ImageDraw.Draw(image).text((self.pad, self.pad + self.ascent), cluster, font=font, fill=255, anchor="ls")
@@ -63,20 +63,22 @@ class _GlyphFont:
             self.glyphs[cluster] = cached
         return cached
 
-    def mask(self, lines: list[str], step: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    def mask(self, lines: list[str], step: int, align: float = 0.0) -> tuple[np.ndarray, tuple[int, int, int, int]]:
         """Coverage of ``lines`` (``step`` pixels apart) and their line box in it.
 
-        Returns ``(mask, (left, top, width, height))``: ``mask`` is ``(h, w)`` uint8 and holds
-        the line box (``ascent + descent`` a line, the advances across) and any ink outside it
-        (an accent above a capital, say); the box is given in ``mask``'s pixels.
+        ``align`` places each line in the box: 0 left, 0.5 centred, 1 right. Returns
+        ``(mask, (left, top, width, height))``: ``mask`` is ``(h, w)`` uint8 and holds the line
+        box (``ascent + descent`` a line, the advances across) and any ink outside it (an
+        accent above a capital, say); the box is given in ``mask``'s pixels.
         """
         lines = [_clusters(line) for line in lines]
-        width = int(math.ceil(max([sum(self.glyph(c)[3] for c in line) for line in lines] + [1.0])))
+        widths = [sum(self.glyph(c)[3] for c in line) for line in lines]
+        width = int(math.ceil(max(widths + [1.0])))
         height = self.ascent + self.descent + step * (len(lines) - 1)
         pad = self.pad
         out = np.zeros((height + 2 * pad, width + 2 * pad + 1), np.uint8)
         for row, line in enumerate(lines):
-            x, top = 0.0, row * step + pad
+            x, top = float(round((width - widths[row]) * align)), row * step + pad
             for cluster in line:
                 ink, left, ink_top, advance = self.glyph(cluster)
                 if ink.size:
@@ -222,7 +224,8 @@ class FastText(Artist):
         if self._image is not None and self._image[0] == key:
             return self._image[1:]
         font = _glyph_font(self._path, size_px)
-        mask, box = font.mask(self._text.split("\n"), int(round(self._linespacing * size_px)))  # (h, w) uint8
+        align = {"left": 0.0, "center": 0.5, "right": 1.0}[self._ha]  # each line, as matplotlib does
+        mask, box = font.mask(self._text.split("\n"), int(round(self._linespacing * size_px)), align)  # (h, w)
         if self._background is None:  # the text's colour everywhere, its coverage as alpha
             image = np.empty(mask.shape + (4,), np.uint8)  # (h, w, RGBA)
             image[..., :3] = np.round(np.asarray(self._rgba[:3]) * 255.0)
