@@ -16,14 +16,14 @@ from __future__ import annotations
 import io
 import itertools
 import math
-from operator import attrgetter
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Mapping, Sequence
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.text import Text
@@ -176,13 +176,13 @@ class Blitter:
     dynamic : list of Artist
         The artists whose data change (lines, texts, images), all in the figure's Axes;
         they must stay inside the figure.
+    colours : int or None, default 64
+        Palette size of the PNG (None: full colour); renderers pass their ``png_colours``.
 
     Attributes
     ----------
     dynamic : list of Artist
         What each frame draws: those artists and the static ones stacked over them.
-    colours : int or None, default 64
-        Palette size of the PNG (None: full colour); renderers pass their ``png_colours``.
     """
 
     def __init__(self, figure, dynamic, colours: int | None = 64) -> None:
