@@ -148,3 +148,18 @@ def test_bad_arguments_name_the_argument():
         FastText(0, 0, "x", family=[])
     with pytest.raises(TypeError, match="text: expected a matplotlib Text"):
         replace_text("label")
+
+
+def test_title_text_sits_where_matplotlib_puts_the_axes_title():
+    from lstm_edu.widgets.fast_text import title_text
+
+    figure = Figure(figsize=(4.0, 3.0), dpi=80)
+    FigureCanvasAgg(figure)
+    axes = figure.add_axes((0.1, 0.1, 0.8, 0.6))
+    axes.set_axis_off()
+    axes.set_title("title 0.5", fontsize=9)
+    expected = _ink(figure)
+    axes.set_title("")
+    title = title_text(axes, "title 0.5")
+    assert title in axes.get_children() and axes.get_title() == ""
+    assert np.allclose(_ink(figure), expected, atol=2)

@@ -25,7 +25,7 @@ from lstm_edu.apps.speech import (
 from lstm_edu.apps.text_generation import apply_temperature, next_char_distribution, sample
 from lstm_edu.apps.translation import TARGET_TOKENS, number_to_words
 from lstm_edu.widgets.explorer import Blitter, Control, Renderer
-from lstm_edu.widgets.fast_text import FastText
+from lstm_edu.widgets.fast_text import FastText, title_text
 
 __all__ = [
     "HorizonRenderer",
@@ -44,65 +44,40 @@ def _index(value: float, size: int) -> int:
     return int(min(max(round(value), 0), size - 1))
 
 
-def _above(axes):
-    """Axes coordinates shifted up by a title's gap (6 points): for a text over the Axes."""
-    return axes.transAxes + ScaledTranslation(0.0, 6.0 / 72.0, axes.figure.dpi_scale_trans)
+class _BlitMixin:
+    """Frames from a :class:`~lstm_edu.widgets.explorer.Blitter`, kept per control value.
 
-
-class _FrameCache:
-    """PNG frames kept per control value: the picture is a function of the value alone.
-
-    ``draw`` sets ``self._frame_key`` (the value, or the index it selects); ``png`` renders
-    a key once and then returns the stored bytes (at most :attr:`_max_frames` kept).
-    Changing the figure from outside the renderer after a frame was stored is not seen.
+    Renderers whose axes limits, ticks and layout never change call :meth:`_freeze` at the
+    end of ``__init__`` with the artists that ``draw`` changes. Frames then cost the
+    changing artists (and the static ones stacked above them) instead of a full redraw with
+    constrained layout; the pixels are the same. ``draw`` also sets ``self._frame_key``
+    (the value, or the index it selects): the picture is a function of it alone, so
+    :meth:`png` renders a key once and then returns the stored bytes (at most
+    :attr:`_max_frames` kept).
     """
 
     _frame_key = None
     _max_frames = 256
 
+    def _freeze(self, changing) -> None:
+        self._blitter = Blitter(self.figure, changing, colours=self.png_colours)
+
     def png(self) -> bytes:
-        """The current frame as PNG bytes (rendered on the first request for this value)."""
+        """The current frame as a palette PNG (rendered on the first request for this value)."""
         frames = self.__dict__.setdefault("_frames", {})
         key = self._frame_key
         if key is not None and key in frames:
             return frames[key]
-        frame = self._render()
+        frame = self._blitter.png()
         if key is not None:
             if len(frames) >= self._max_frames:
                 frames.clear()
             frames[key] = frame
         return frame
 
-    def _render(self) -> bytes:
-        return Renderer.png(self)
-
     def clear_cache(self) -> None:
         """Forget the stored frames (``benchmarks/bench_widgets.py`` times the uncached path)."""
         self.__dict__.pop("_frames", None)
-
-    def _warm(self, name: str, values) -> None:
-        """Render the frames of ``values`` of control ``name`` now, then go back to its default."""
-        for value in values:
-            self.update(**{name: float(value)})
-            self.png()
-        self.update(**{name: self.controls[name].default})
-
-
-class _BlitMixin(_FrameCache):
-    """Frames from a :class:`~lstm_edu.widgets.explorer.Blitter`: layout and axes drawn once.
-
-    Renderers whose axes limits, ticks and layout never change call :meth:`_freeze` at
-    the end of ``__init__`` with the artists that ``draw`` changes. Frames then cost the
-    changing artists (and the static ones stacked above them) instead of a full redraw
-    with constrained layout; the pixels are the same.
-    """
-
-    def _freeze(self, changing) -> None:
-        self._blitter = Blitter(self.figure, changing, colours=self.png_colours)
-
-    def _render(self) -> bytes:
-        """The figure as a palette PNG: cached background plus the artists that change."""
-        return self._blitter.png()
 
 
 @contextmanager
@@ -285,12 +260,9 @@ class HorizonRenderer(_BlitMixin, Renderer):
         self.error_axes.set_xlabel(f"horizon h ({step_name})")
         self.error_axes.set_ylabel("mean absolute error")
         self.marker = self.error_axes.axvline(1, color="grey", ls="--")
-        self.title = FastText(0.5, 1.0, "", transform=_above(self.series_axes), ha="center", va="bottom",
-                              fontsize=10)  # changes on every move: cached glyphs
-        self.series_axes.add_artist(self.title)
+        self.title = title_text(self.series_axes, fontsize=10)  # changes on every move: cached glyphs
         self.update()
         self._freeze([*self.lines.values(), self.marker, self.title])
-        self._warm("horizon", range(1, self.max_horizon + 1))  # a dozen frames: keep them all
 
     @classmethod
     def benchmark_instance(cls) -> "HorizonRenderer":
@@ -502,8 +474,7 @@ class SentenceRenderer(_BlitMixin, Renderer):
                             ha="center", va="top", fontsize=8)
             self.gate_axes.add_artist(word)
             self.words.append(word)
-        self.title = FastText(0.5, 1.0, "", transform=_above(self.score_axes), ha="center", va="bottom", fontsize=10)
-        self.score_axes.add_artist(self.title)
+        self.title = title_text(self.score_axes, fontsize=10)
         longest = max(self.sentences, key=len)
         for word, text in zip(self.words, longest):  # lay out with words on both rows
             word.set_text(text)
@@ -591,12 +562,9 @@ class DecoderRenderer(_BlitMixin, Renderer):
         self.axes.set_xticks(range(steps), [f"step {k + 1}" for k in range(steps)])
         self.axes.grid(False)
         self.figure.colorbar(self.image, ax=self.axes, label="probability")
-        self.title = FastText(0.5, 1.0, "", transform=_above(self.axes), ha="center", va="bottom",
-                              fontsize=9)  # changes on every move: cached glyphs
-        self.axes.add_artist(self.title)
+        self.title = title_text(self.axes)  # changes on every move: cached glyphs
         self.update()
         self._freeze([self.image, self.title])
-        self._warm("example", range(len(self.numbers)))
 
     @classmethod
     def benchmark_instance(cls) -> "DecoderRenderer":
@@ -666,9 +634,7 @@ class NoiseRenderer(_BlitMixin, Renderer):
         self.post_axes.set_ylabel("probability")
         # a figure legend, outside the Axes: frames do not redraw it
         self.figure.legend(handles=self.lines, fontsize=7, loc="outside right lower")
-        self.title = FastText(0.5, 1.0, "", transform=_above(self.spec_axes), ha="center", va="bottom",
-                              fontsize=9)  # changes on every move: cached glyphs
-        self.spec_axes.add_artist(self.title)
+        self.title = title_text(self.spec_axes)  # changes on every move: cached glyphs
         self.update()
         self._freeze([self.image, *self.lines, self.title])
 
@@ -770,9 +736,8 @@ class ThresholdRenderer(_BlitMixin, Renderer):
         self.pr_axes.set_ylabel("precision / recall")
         self.pr_axes.set_ylim(-0.02, 1.02)
         self.threshold_line = self.pr_axes.axvline(self.controls["threshold"].default, color="grey", ls=":")
-        self.title = FastText(0.5, 1.0, "threshold\n\n", transform=_above(self.series_axes), ha="center",
-                              va="bottom", fontsize=8)  # changes on every move: cached glyphs
-        self.series_axes.add_artist(self.title)
+        # changes on every move (cached glyphs); laid out with its three lines
+        self.title = title_text(self.series_axes, "threshold\n\n", fontsize=8)
         self.update()
         self._freeze([*self.marks.values(), self.threshold_line, self.title])
 

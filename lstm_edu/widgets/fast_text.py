@@ -22,10 +22,10 @@ from matplotlib import colors as mcolors
 from matplotlib import font_manager
 from matplotlib.artist import Artist
 from matplotlib.text import Text
-from matplotlib.transforms import Bbox
+from matplotlib.transforms import Bbox, ScaledTranslation
 from PIL import Image, ImageDraw, ImageFont, features
 
-__all__ = ["FastText", "replace_text"]
+__all__ = ["FastText", "replace_text", "title_text"]
 
 _HA = ("left", "center", "right")
 _VA = ("top", "center", "bottom", "baseline")
@@ -328,3 +328,28 @@ def replace_text(text: Text, **overrides) -> FastText:
     (axes if axes is not None else text.get_figure()).add_artist(fast)
     fast.set_clip_on(False)
     return fast
+
+
+def title_text(axes, text: str = "", fontsize: float = 9.0, **options) -> FastText:
+    """A :class:`FastText` where matplotlib puts an Axes title (centred, 6 points above it).
+
+    For a title that changes on every slider move; the Axes' own title stays empty.
+
+    Parameters
+    ----------
+    axes : matplotlib.axes.Axes
+    text : str, default ""
+        Initial text (the figure is laid out with it: give as many lines as later titles have).
+    fontsize : float, default 9
+    **options
+        Other keyword arguments of :class:`FastText`.
+
+    Returns
+    -------
+    FastText
+        Added to ``axes``.
+    """
+    above = axes.transAxes + ScaledTranslation(0.0, 6.0 / 72.0, axes.get_figure(root=True).dpi_scale_trans)
+    title = FastText(0.5, 1.0, text, transform=above, ha="center", va="bottom", fontsize=fontsize, **options)
+    axes.add_artist(title)
+    return title

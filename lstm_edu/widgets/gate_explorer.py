@@ -46,7 +46,7 @@ from ..cells import gated_memory
 from .explorer import Blitter, Control, Renderer
 from .fast_text import FastText
 
-__all__ = ["Blitter", "GateSetup", "GateExplorer", "GATE_VARIANTS", "PATTERNS", "gate_sequences"]
+__all__ = ["GateSetup", "GateExplorer", "GATE_VARIANTS", "PATTERNS", "gate_sequences"]
 
 #: Variants the gate explorer knows (the names of lstm_edu.config.VARIANTS, plus "gru").
 GATE_VARIANTS = ("vanilla", "peephole", "cifg", "nfg", "nig", "nog", "noaf", "gru")

@@ -39,7 +39,6 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-from matplotlib.transforms import ScaledTranslation
 
 from lstm_edu._validate import check_finite_real, check_positive_int
 from lstm_edu.cells import GRUParams, LSTMParams, RNNParams
@@ -47,7 +46,7 @@ from lstm_edu.config import GRUConfig, LSTMConfig, RNNConfig
 from lstm_edu.sequence import GRU, LSTM, RNN
 from lstm_edu.variants_compare import CELL_NAMES, CELLS
 from lstm_edu.widgets.explorer import Blitter, Control, Renderer
-from lstm_edu.widgets.fast_text import FastText
+from lstm_edu.widgets.fast_text import FastText, title_text
 
 __all__ = [
     "CELL_TYPES",
@@ -328,11 +327,9 @@ class _Panel:
         (self.bound_line,) = axes.plot([1, 2], [1, 1], color=_COLOURS["bound"], lw=1.0,
                                        ls=":", label="RNN bound $s^{T-t}$", visible=bound)
         # texts that change on every move: cached glyphs (lstm_edu.widgets.fast_text)
-        self.title = FastText(0.5, 1.0, "", transform=axes.transAxes + ScaledTranslation(
-            0.0, 6.0 / 72.0, axes.figure.dpi_scale_trans), fontsize=9, ha="center", va="bottom")
+        self.title = title_text(axes)
         self.floor_note = FastText(0.98, 0.96, "", transform=axes.transAxes, fontsize=7, ha="right", va="top",
                                    color="#555555")
-        axes.add_artist(self.title)
         axes.add_artist(self.floor_note)
         # drawn over a cached background (GradientExplorer.png)
         self.dynamic = (self.h_line, self.c_line, self.clip_line, self.bound_line, self.title,
