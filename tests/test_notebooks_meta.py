@@ -203,6 +203,56 @@ def toc_files() -> set[str]:
     return found
 
 
+# Experiment and application pages also carry their evidence in the prose and end with exercises.
+GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([A-Za-z_][A-Za-z0-9_]*)(?::[^`]*)?`")
+SOLUTION = re.compile(r"^`{3,4}\{admonition\} Solution\s*\n:class: dropdown", re.MULTILINE)
+MIN_GLUED_NUMBERS = 3
+EXERCISES = (3, 5)
+
+
+def glued_keys(nb) -> set[str]:
+    """Names stored by myst-nb's glue in the notebook's outputs."""
+    return {
+        output.get("metadata", {}).get("scrapbook", {}).get("name")
+        for cell in code_cells(nb)
+        for output in cell.get("outputs", [])
+    } - {None}
+
+
+def check_glued_numbers(nb) -> list[str]:
+    """At least three numbers in the prose come from code ({glue:text}), each one glued here."""
+    used = [key for cell in nb.cells if cell.cell_type == "markdown" for key in GLUE_ROLE.findall(cell.source)]
+    problems = []
+    if len(set(used)) < MIN_GLUED_NUMBERS:
+        problems.append(f"{len(set(used))} glued value(s) in the prose, expected at least {MIN_GLUED_NUMBERS}")
+    missing = sorted(set(used) - glued_keys(nb))
+    if missing:
+        problems.append(f"prose uses {missing}, which no cell glues (lstm_edu.notebook.glue)")
+    return problems
+
+
+def check_exercises(nb) -> list[str]:
+    """The page ends with an Exercises section of 3-5 exercises, each with a hidden solution."""
+    markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+    start = next((k for k, text in enumerate(markdown) if re.search(r"^## Exercises\s*$", text, re.MULTILINE)), None)
+    if start is None:
+        return ["no '## Exercises' section"]
+    section = "\n".join(markdown[start:]).split("## Exercises", 1)[1]
+    solutions = len(SOLUTION.findall(section))
+    low, high = EXERCISES
+    if not low <= solutions <= high:
+        return [f"{solutions} exercise solution(s) (dropdown admonitions titled Solution), expected {low}-{high}"]
+    return []
+
+
+EVIDENCE_CHECKS = [check_glued_numbers, check_exercises]
+
+
+def evidence_pages() -> list[Path]:
+    """The experiment and application pages."""
+    return [p for p in book_notebooks() if p.parent.name in ("experiments", "applications")]
+
+
 # ---------------------------------------------------------------- the book's notebooks
 
 NOTEBOOKS = book_notebooks()
@@ -212,6 +262,14 @@ NOTEBOOKS = book_notebooks()
 @pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: str(path.relative_to(BOOK)))
 def test_notebook_follows_conventions(path: Path, check) -> None:
+    nb = nbformat.read(path, as_version=4)
+    assert check(nb) == []
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("check", EVIDENCE_CHECKS, ids=lambda check: check.__name__)
+@pytest.mark.parametrize("path", evidence_pages(), ids=lambda path: str(path.relative_to(BOOK)))
+def test_evidence_page_glues_numbers_and_has_exercises(path: Path, check) -> None:
     nb = nbformat.read(path, as_version=4)
     assert check(nb) == []
 
@@ -348,3 +406,31 @@ def test_figure_without_alt_text_is_refused() -> None:
     assert check_figure_alt_text(nb) == ["figure without mystnb image.alt / figure.caption: 'print(1 + 1)'"]
     nb.cells[-1].metadata["mystnb"] = {"image": {"alt": "A line"}}
     assert check_figure_alt_text(nb) == []
+
+
+def glue_output(name: str, text: str):
+    return nbformat.v4.new_output(
+        "display_data", data={"application/papermill.record/text/plain": text},
+        metadata={"scrapbook": {"name": name, "mime_prefix": "application/papermill.record/"}},
+    )
+
+
+def test_prose_numbers_must_be_glued() -> None:
+    nb = good_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("LSTM {glue:text}`lstm_rate:.0%`, RNN {glue:text}`rnn_rate:.0%`."))
+    nb.cells[3].outputs += [glue_output("lstm_rate", "0.4"), glue_output("rnn_rate", "0.0")]
+    assert check_glued_numbers(nb) == ["2 glued value(s) in the prose, expected at least 3"]
+    nb.cells[-1].source += " And {glue}`gru_rate`."
+    assert check_glued_numbers(nb) == ["prose uses ['gru_rate'], which no cell glues (lstm_edu.notebook.glue)"]
+    nb.cells[3].outputs.append(glue_output("gru_rate", "0.1"))
+    assert check_glued_numbers(nb) == []
+
+
+def test_exercises_need_hidden_solutions() -> None:
+    nb = good_notebook()
+    assert check_exercises(nb) == ["no '## Exercises' section"]
+    solution = "\n\n````{admonition} Solution\n:class: dropdown\nAnswer.\n````\n"
+    nb.cells.append(nbformat.v4.new_markdown_cell("## Exercises\n\n**1.** Q." + solution + "**2.** Q." + solution))
+    assert check_exercises(nb) == ["2 exercise solution(s) (dropdown admonitions titled Solution), expected 3-5"]
+    nb.cells.append(nbformat.v4.new_markdown_cell("**3.** Change the seed and rerun." + solution))
+    assert check_exercises(nb) == []
