@@ -128,3 +128,29 @@ def test_bag_of_words_running_scores_add_word_weights():
 def test_accuracy_by_kind():
     sentences = [Sentence("a", 1, "plain"), Sentence("b", 0, "plain"), Sentence("c", 1, "but")]
     assert accuracy_by_kind([0.9, 0.8, 0.2], sentences) == {"plain": 0.5, "but": 0.0, "all": pytest.approx(1 / 3)}
+
+
+def test_bag_of_bigrams_counts_adjacent_pairs_and_sees_dull_but():
+    vocab = Vocabulary()
+    V = len(vocab)
+    bow = BagOfWords(vocab, bigrams=True)
+    counts = bow.counts(["the movie is not good"])
+    assert counts.shape == (1, V + V * V) and counts.sum() == 5 + 4
+    assert counts[0, V + vocab.index["not"] * V + vocab.index["good"]] == 1
+    bow.weights[vocab.index["good"]], bow.bias = 1.0, 0.5
+    bow.weights[V + vocab.index["not"] * V + vocab.index["good"]] = -3.0
+    assert bow.pair_weight("not", "good") == -3.0
+    np.testing.assert_allclose(bow.running_scores("the movie is not good"), [0.5, 0.5, 0.5, 0.5, -1.5])
+    with pytest.raises(ValueError, match="bigrams"):
+        BagOfWords(vocab).pair_weight("not", "good")
+    with pytest.raises(TypeError, match="bigrams"):
+        BagOfWords(vocab, bigrams="yes")
+    # pairs that span "but" tell which clause came first: trained on contrast sentences,
+    # "dull but" (a negative first clause) pushes towards positive, "great but" towards negative
+    data = generate_sentences(1500, seed=4, config=SentenceConfig(weights=(1, 1, 1, 1)))
+    bow = BagOfWords(vocab, bigrams=True).fit([s.text for s in data], [s.label for s in data])
+    assert bow.pair_weight("dull", "but") > 0 > bow.pair_weight("great", "but")
+    plain_bow = BagOfWords(vocab).fit([s.text for s in data], [s.label for s in data])
+    accuracy = accuracy_by_kind(bow.predict_proba([s.text for s in data]), data)
+    plain = accuracy_by_kind(plain_bow.predict_proba([s.text for s in data]), data)
+    assert accuracy["but"] > plain["but"] + 0.1 and accuracy["negated"] > plain["negated"] + 0.1

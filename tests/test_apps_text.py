@@ -20,6 +20,7 @@ from lstm_edu.apps.text_generation import (
     lstm_bits_per_char,
     sample,
     train_char_lstm,
+    windowed_bits_per_char,
 )
 
 torch.set_num_threads(1)  # these tests train tiny models; extra threads only contend
@@ -125,3 +126,41 @@ def test_untrained_model_can_be_traced():
     vocab = CharVocabulary("xy")
     trace = cell_states(CharLSTM(len(vocab), 4, 5), "xyx", vocab)
     assert trace.c.shape == (1, 3, 5) and np.isfinite(trace.c).all()
+
+
+def test_bits_per_char_at_chosen_positions():
+    vocab = CharVocabulary("ab")
+    model = NGramModel(vocab, order=2).fit("abab" * 5)
+    text = "abba"
+    ids = vocab.encode(text)
+    prob = model.probabilities(ids, ids)
+    assert bits_per_char(model, text, positions=[1, 3]) == pytest.approx(-np.log2(prob[[1, 3]]).mean())
+    assert bits_per_char(model, text, positions=[1, 2, 3]) == pytest.approx(bits_per_char(model, text))
+    with pytest.raises(ValueError, match="positions"):
+        bits_per_char(model, text, positions=[0])
+
+
+def test_windowed_bits_per_char_is_a_context_ablation():
+    torch.manual_seed(0)
+    text = "def f(x):\n    return x\n" * 3
+    vocab = CharVocabulary(text)
+    model = CharLSTM(len(vocab), 4, 8).eval()
+    positions = np.array([10, 20, 30, 40])
+    full = windowed_bits_per_char(model, text, vocab, None, positions)
+    # one pass over all characters scores the same as averaging the chosen positions' losses
+    with torch.no_grad():
+        ids = torch.as_tensor(vocab.encode(text))
+        logits = model(ids[None, :-1])[0]
+        nll = torch.nn.functional.cross_entropy(logits, ids[1:], reduction="none").numpy() / np.log(2)
+    assert full == pytest.approx(nll[positions - 1].mean(), rel=1e-6)
+    # a window that reaches back to the start of the text is the whole history
+    assert windowed_bits_per_char(model, text, vocab, 10, [10]) == pytest.approx(
+        windowed_bits_per_char(model, text, vocab, None, [10]), rel=1e-5)
+    # a one-character window depends on that character only
+    with torch.no_grad():
+        expected = torch.nn.functional.cross_entropy(model(ids[positions - 1][:, None])[:, -1], ids[positions])
+    assert windowed_bits_per_char(model, text, vocab, 1, positions) == pytest.approx(float(expected) / np.log(2), rel=1e-6)
+    with pytest.raises(ValueError, match="window"):
+        windowed_bits_per_char(model, text, vocab, 11, positions)
+    with pytest.raises(ValueError, match="positions"):
+        windowed_bits_per_char(model, text, vocab, 2, [len(text)])

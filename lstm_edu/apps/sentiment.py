@@ -192,25 +192,41 @@ class BagOfWords:
         Weight decay on the word weights (not on the bias).
     steps : int
     lr : float
+    bigrams : bool
+        Also count each pair of adjacent words (``V * V`` more features, after the ``V``
+        word counts): a linear model on word pairs, still blind to order beyond a pair.
     """
 
-    def __init__(self, vocabulary: Vocabulary, l2: float = 1e-3, steps: int = 500, lr: float = 0.5) -> None:
+    def __init__(self, vocabulary: Vocabulary, l2: float = 1e-3, steps: int = 500, lr: float = 0.5,
+                 bigrams: bool = False) -> None:
         if not isinstance(vocabulary, Vocabulary):
             raise TypeError(f"vocabulary: expected a Vocabulary, got {type(vocabulary).__name__}")
+        if not isinstance(bigrams, (bool, np.bool_)):
+            raise TypeError(f"bigrams: expected a bool, got {type(bigrams).__name__}")
         self.vocabulary = vocabulary
         self.l2 = check_positive_real("l2", l2, allow_zero=True)
         self.steps = check_int_range("steps", steps, 1)
         self.lr = check_positive_real("lr", lr)
-        self.weights = np.zeros(len(vocabulary))  # (V,)
+        self.bigrams = bool(bigrams)
+        V = len(vocabulary)
+        self.weights = np.zeros(V + V * V if self.bigrams else V)  # (V,) or (V + V*V,)
         self.bias = 0.0
 
+    def _features(self, text: str) -> np.ndarray:
+        """Feature index of each word, then (with bigrams) of each adjacent pair."""
+        ids = np.asarray(self.vocabulary.encode(text), dtype=np.int64)
+        if not self.bigrams:
+            return ids
+        V = len(self.vocabulary)
+        return np.concatenate([ids, V + ids[:-1] * V + ids[1:]])
+
     def counts(self, texts: list[str]) -> np.ndarray:
-        """Word-count matrix ``(N, V)``."""
+        """Feature-count matrix ``(N, V)`` (``(N, V + V*V)`` with bigrams)."""
         if isinstance(texts, str) or not len(texts):
             raise TypeError("texts: expected a non-empty list of sentences")
-        counts = np.zeros((len(texts), len(self.vocabulary)))
+        counts = np.zeros((len(texts), len(self.weights)))
         for row, text in enumerate(texts):
-            np.add.at(counts[row], self.vocabulary.encode(text), 1.0)
+            np.add.at(counts[row], self._features(text), 1.0)
         return counts
 
     def fit(self, texts: list[str], labels: object) -> "BagOfWords":
@@ -231,12 +247,24 @@ class BagOfWords:
         return 1.0 / (1.0 + np.exp(-(self.counts(texts) @ self.weights + self.bias)))
 
     def running_scores(self, text: str) -> np.ndarray:
-        """The logit after each word ``(T,)``: the bias plus the weights of the words so far."""
-        return self.bias + np.cumsum(self.weights[self.vocabulary.encode(text)])
+        """The logit after each word ``(T,)``: the bias plus the weights of the words (and pairs) so far."""
+        ids = np.asarray(self.vocabulary.encode(text), dtype=np.int64)
+        per_word = self.weights[ids]
+        if self.bigrams:  # the pair ending at word t counts from word t on
+            V = len(self.vocabulary)
+            per_word[1:] += self.weights[V + ids[:-1] * V + ids[1:]]
+        return self.bias + np.cumsum(per_word)
 
     def word_weight(self, word: str) -> float:
         """The learned weight of one word."""
         return float(self.weights[self.vocabulary.index[word]])
+
+    def pair_weight(self, first: str, second: str) -> float:
+        """The learned weight of the word pair ``first second`` (needs ``bigrams=True``)."""
+        if not self.bigrams:
+            raise ValueError("pair_weight: this model was built with bigrams=False")
+        V, index = len(self.vocabulary), self.vocabulary.index
+        return float(self.weights[V + index[first] * V + index[second]])
 
 
 # -- LSTM classifier ------------------------------------------------------------------

@@ -45,6 +45,7 @@ __all__ = [
     "CharLSTMConfig",
     "train_char_lstm",
     "lstm_bits_per_char",
+    "windowed_bits_per_char",
     "next_char_distribution",
     "apply_temperature",
     "sample",
@@ -222,13 +223,28 @@ class NGramModel:
         return out
 
 
-def bits_per_char(model: NGramModel, text: str) -> float:
-    """Average ``-log2 P(c_t | history)`` over ``text`` from its second character on."""
+def _check_positions(positions, length: int) -> np.ndarray:
+    """Positions ``1 <= t < length`` as an int64 array (a non-empty 1-d array of ints)."""
+    positions = np.asarray(positions)
+    if positions.ndim != 1 or positions.size == 0 or not np.issubdtype(positions.dtype, np.integer):
+        raise ValueError(f"positions: expected a non-empty 1-d array of ints, got {positions!r:.80}")
+    if positions.min() < 1 or positions.max() >= length:
+        raise ValueError(f"positions: expected values in [1, {length - 1}], got {positions.min()}..{positions.max()}")
+    return positions.astype(np.int64)
+
+
+def bits_per_char(model: NGramModel, text: str, positions=None) -> float:
+    """Average ``-log2 P(c_t | history)`` over ``text`` from its second character on.
+
+    ``positions`` (optional) scores only those characters ``t`` (each ``>= 1``).
+    """
     if not isinstance(text, str) or len(text) < 2:
         raise ValueError("text: expected a str of at least 2 characters")
     ids = model.vocabulary.encode(text)
     prob = model.probabilities(ids, ids)
-    return float(-np.log2(prob[1:]).mean())
+    if positions is None:
+        return float(-np.log2(prob[1:]).mean())
+    return float(-np.log2(prob[_check_positions(positions, len(text))]).mean())
 
 
 # -- the character LSTM ---------------------------------------------------------------------
@@ -318,6 +334,44 @@ def lstm_bits_per_char(model: CharLSTM, text: str, vocabulary: CharVocabulary) -
     with torch.no_grad():
         logits = model(ids[:, :-1])[0]  # (T - 1, V)
         nll = nn.functional.cross_entropy(logits, ids[0, 1:], reduction="mean")
+    return float(nll) / math.log(2)
+
+
+def windowed_bits_per_char(model: CharLSTM, text: str, vocabulary: CharVocabulary, window: int | None,
+                           positions) -> float:
+    """Bits per character when each prediction may see only the last ``window`` characters.
+
+    For every ``t`` in ``positions`` the model reads ``text[t - window:t]`` from a zero state
+    and is scored on ``text[t]``: a context-length ablation at evaluation time (the weights do
+    not change). ``window=None`` reads the whole history ``text[:t]`` in one pass instead.
+
+    Parameters
+    ----------
+    model : CharLSTM
+    text : str
+    vocabulary : CharVocabulary
+    window : int or None
+        Characters of context, ``1 <= window <= min(positions)``.
+    positions : array_like of int
+        Characters to score, each ``>= 1``.
+
+    Returns
+    -------
+    float
+        The average of ``-log2 P(text[t] | context)`` over ``positions``.
+    """
+    if not isinstance(text, str) or len(text) < 2:
+        raise ValueError("text: expected a str of at least 2 characters")
+    positions = _check_positions(positions, len(text))
+    ids = torch.as_tensor(vocabulary.encode(text))
+    with torch.no_grad():
+        if window is None:
+            logits = model(ids[None, :-1])[0][torch.as_tensor(positions) - 1]  # predicts ids[t] from ids[:t]
+        else:
+            window = check_int_range("window", window, 1, int(positions.min()))
+            starts = torch.as_tensor(positions)[:, None] + torch.arange(-window, 0)  # (P, window)
+            logits = torch.cat([model(ids[chunk])[:, -1] for chunk in starts.split(2048)])
+        nll = nn.functional.cross_entropy(logits, ids[torch.as_tensor(positions)], reduction="mean")
     return float(nll) / math.log(2)
 
 
