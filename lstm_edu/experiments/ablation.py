@@ -9,17 +9,19 @@ thing in V; see :data:`lstm_edu.models.VARIANT_FLAGS`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from ..models import SequenceModel
 from ..plots import Plot
 from ..training import seed_everything
-from .common import new_figure, round_sig
-from .forget_gate import StreamTask, fit_continual
+from ..stats import NO_DIFFERENCE, compare_intervals, median_interval, median_spread
+from .common import check_choices, check_int, check_number, check_seeds, new_figure, run_jobs
+from .continual import StreamTask, fit_continual
 
 __all__ = ["AblationConfig", "VARIANTS_COMPARED", "build_variant", "run_ablation", "summarise", "plot_ablation",
-           "mean_predictor_mse"]
+           "mean_predictor_mse", "compare_with", "used_parameters"]
 
 #: Display name -> (cell, VARIANT_FLAGS key or None).
 VARIANTS_COMPARED = {
@@ -44,17 +46,25 @@ class AblationConfig:
         Keys of :data:`VARIANTS_COMPARED`.
     seeds : tuple of int
     hidden_size : int
-    lag, chunk, steps, lr, test_length : see :class:`~lstm_edu.experiments.forget_gate.StreamTask`
+    lag, chunk, steps, lr, test_length : see :class:`~lstm_edu.experiments.continual.StreamTask`
     """
 
     variants: tuple = tuple(VARIANTS_COMPARED)
-    seeds: tuple = (0, 1)
+    seeds: tuple = tuple(range(10))
     hidden_size: int = 16
     lag: int = 8
     chunk: int = 30
     steps: int = 400
     lr: float = 1e-2
     test_length: int = 2000
+
+    def __post_init__(self) -> None:
+        fix = partial(object.__setattr__, self)
+        fix("variants", check_choices("variants", self.variants, tuple(VARIANTS_COMPARED)))
+        fix("seeds", check_seeds(self.seeds))
+        fix("hidden_size", check_int("hidden_size", self.hidden_size))
+        fix("lr", check_number("lr", self.lr, 0.0, 10.0, open_low=True))
+        self.task()  # checks lag, chunk, steps and test_length
 
     @classmethod
     def reduced(cls) -> "AblationConfig":
@@ -75,43 +85,105 @@ def build_variant(name: str, hidden_size: int) -> SequenceModel:
     return SequenceModel(cell, 2, hidden_size, 1, variant=variant, readout="all")
 
 
-def run_ablation(config: AblationConfig, progress=None) -> list[dict]:
+def used_parameters(model: SequenceModel) -> int:
+    """Trainable scalars that can change the model's output.
+
+    A :class:`~lstm_edu.models.VariantLSTM` keeps the rows of a gate it does not use (a
+    disabled gate, or the input gate of a coupled cell) so that its weights convert
+    one-to-one to lstm_edu's numpy models; those rows, and their peephole vector, never
+    receive a gradient and are not counted here. Other layers count in full.
+    """
+    from ..models import VariantLSTM
+
+    if not isinstance(model, SequenceModel):
+        raise TypeError(f"model: expected a SequenceModel, got {type(model).__name__}")
+    total = model.num_parameters()
+    for layer in model.layers:
+        if not isinstance(layer, VariantLSTM):
+            continue
+        flags, H, D = layer.flags, layer.hidden_size, layer.input_size
+        unused = [not flags.input_gate or flags.coupled, not flags.forget_gate, not flags.output_gate]
+        per_gate = H * (D + H + 2) + (H if flags.peepholes else 0)  # W_ih and W_hh rows, two biases, peephole
+        total -= sum(unused) * per_gate
+    return total
+
+
+def _train_job(config: AblationConfig, job: tuple) -> dict:
+    name, seed = job
+    seed_everything(seed)
+    model = build_variant(name, config.hidden_size)
+    return {"variant": name, "seed": seed, "parameters": used_parameters(model),
+            **fit_continual(model, config.task(), seed, cell_states=False)}
+
+
+def run_ablation(config: AblationConfig, progress=None, workers: int = 1) -> list[dict]:
     """Every variant for every seed on the continual stream.
+
+    Parameters
+    ----------
+    config : AblationConfig
+    progress : callable, optional
+        Called with ``(index, run)`` as each run finishes.
+    workers : int, default 1
+        Processes to spread the runs over (the results do not depend on it).
 
     Returns
     -------
     list of dict
-        ``variant, seed, parameters`` and :func:`~lstm_edu.experiments.forget_gate.fit_continual`'s
-        test metrics (no cell-state trace).
+        ``variant, seed, parameters`` (the trainable parameters of that model) and
+        :func:`~lstm_edu.experiments.continual.fit_continual`'s test metrics.
     """
-    runs = []
-    task = config.task()
-    for name in config.variants:
-        for seed in config.seeds:
-            seed_everything(seed)
-            model = build_variant(name, config.hidden_size)
-            run = {"variant": name, "seed": seed, "parameters": model.num_parameters(),
-                   **fit_continual(model, task, seed, cell_states=False)}
-            runs.append(run)
-            if progress is not None:
-                progress(run)
-    return runs
+    jobs = [(name, seed) for name in config.variants for seed in config.seeds]
+    return run_jobs(partial(_train_job, config), jobs, workers, progress)
 
 
-def summarise(runs: list[dict]) -> list[dict]:
-    """One row per variant: median and spread of the test MSE, mean fraction solved."""
+def _mse(group: list[dict]) -> np.ndarray:
+    """Test MSE per run (a diverged run counts as infinitely bad)."""
+    return np.array([np.inf if r["test_mse"] is None else r["test_mse"] for r in group])
+
+
+def summarise(runs: list[dict], reference: str = "V") -> list[dict]:
+    """One row per variant over the seeds.
+
+    Returns
+    -------
+    list of dict
+        ``variant, runs, parameters`` (the trainable parameters of that variant's model);
+        ``test_mse``: a :class:`~lstm_edu.stats.Spread` (median and IQR);
+        ``median_interval``: a bootstrap 95 % interval of the median test MSE;
+        ``vs_reference``: the median relative to ``reference``'s and whether the intervals
+        say it is "higher", "lower" or :data:`~lstm_edu.stats.NO_DIFFERENCE`;
+        ``solved``: a Spread of the fraction of segments solved.
+    """
+    if not runs:
+        raise ValueError("runs: expected at least one run, got none")
+    names = list(dict.fromkeys(r["variant"] for r in runs))
+    if reference not in names:
+        raise ValueError(f"reference: expected one of {names}, got {reference!r}")
+    intervals = {name: median_interval(_mse([r for r in runs if r["variant"] == name])) for name in names}
+    reference_median = float(np.median(_mse([r for r in runs if r["variant"] == reference])))
     rows = []
-    for name in dict.fromkeys(r["variant"] for r in runs):
+    for name in names:
         group = [r for r in runs if r["variant"] == name]
-        mse = np.array([np.inf if r["test_mse"] is None else r["test_mse"] for r in group])
-        solved = [(r["solved_first"] + r["solved_last"]) / 2 for r in group]
+        mse = _mse(group)
+        parameters = sorted({r["parameters"] for r in group})
         rows.append({
-            "variant": name, "runs": len(group), "parameters": group[0]["parameters"],
-            "median_test_mse": round_sig(float(np.median(mse))),
-            "min_test_mse": round_sig(float(mse.min())), "max_test_mse": round_sig(float(mse.max())),
-            "mean_solved": round_sig(float(np.mean(solved))),
+            "variant": name, "runs": len(group), "parameters": parameters[0] if len(parameters) == 1 else parameters,
+            "test_mse": median_spread(mse),
+            "median_interval": intervals[name],
+            "times_reference": float(np.median(mse)) / reference_median,
+            "vs_reference": "-" if name == reference else compare_intervals(intervals[name], intervals[reference]),
+            "solved": median_spread([(r["solved_first"] + r["solved_last"]) / 2 for r in group]),
         })
     return rows
+
+
+def compare_with(rows: list[dict], outcome: str) -> list[str]:
+    """Names of the variants whose ``vs_reference`` is ``outcome`` ("higher", "lower" or
+    :data:`~lstm_edu.stats.NO_DIFFERENCE`)."""
+    if outcome not in ("higher", "lower", NO_DIFFERENCE):
+        raise ValueError(f"outcome: expected 'higher', 'lower' or {NO_DIFFERENCE!r}, got {outcome!r}")
+    return [row["variant"] for row in rows if row["vs_reference"] == outcome]
 
 
 def mean_predictor_mse(config: AblationConfig, seed: int = 0) -> float:
@@ -148,7 +220,8 @@ def plot_ablation(runs: list[dict], ax=None, reference: float | None = None) -> 
                 ys.append(r["test_mse"])
     medians = [float(np.median([r["test_mse"] for r in runs if r["variant"] == n and r["test_mse"] is not None]
                                or [np.nan])) for n in names]
-    (runs_line,) = ax.plot(xs, ys, linestyle="none", marker="o", color="#1f5fa8", alpha=0.7, label="one seed")
+    (runs_line,) = ax.plot(xs, ys, linestyle="none", marker="o", markersize=4, color="#1f5fa8", alpha=0.45,
+                           label="one seed")
     (median_line,) = ax.plot(range(len(names)), medians, linestyle="none", marker="_", markersize=22,
                              markeredgewidth=3, color="#d95f02", label="median")
     lines = {"runs": runs_line, "median": median_line}

@@ -1,7 +1,8 @@
 """Experiment 1: the adding problem (Hochreiter & Schmidhuber 1997, Experiment 4).
 
-RNN, LSTM and GRU are trained on :func:`lstm_edu.tasks.adding_problem` at several lags
-``T`` with the same budget of training sequences. Training stops on the paper's
+RNN, LSTM, GRU and the 1997 LSTM itself (no forget gate, ``"nfg"``) are trained on
+:func:`lstm_edu.tasks.adding_problem` at several lags ``T`` with the same budget of
+training sequences. Training stops on the paper's
 criterion -- each of the most recent 2,000 training sequences was processed correctly
 (absolute error < 0.04) -- and every model is then tested on 2,560 fresh sequences.
 
@@ -13,21 +14,27 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 
 from ..models import SequenceModel
-from ..plots import Plot
 from ..tasks import SOLVED_TOLERANCE, adding_problem, as_tensors, solved
 from ..training import TrainConfig, seed_everything, train
-from .common import new_figure, round_sig
+from ..stats import median_spread, wilson_interval
+from .common import check_choices, check_int, check_number, check_seeds, round_sig, run_jobs
 
-__all__ = ["AddingConfig", "PaperCriterion", "run_adding", "train_adding", "evaluate_solved", "summarise",
-           "plot_solved_vs_lag", "plot_learning_curves", "plot_sequence"]
+__all__ = ["AddingConfig", "PaperCriterion", "CELL_COLOURS", "CELL_LABELS", "PAPER_SEQUENCES", "run_adding",
+           "train_adding", "evaluate_solved", "summarise", "cells_in"]
 
-CELL_COLOURS = {"rnn": "#888888", "lstm": "#1f5fa8", "gru": "#d95f02"}
+CELL_COLOURS = {"rnn": "#888888", "lstm": "#1f5fa8", "gru": "#d95f02", "nfg": "#7570b3"}
+#: How the cells are named in tables and legends ("nfg" is the 1997 cell: no forget gate).
+CELL_LABELS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "nfg": "LSTM 1997 (no forget gate)"}
+#: The 1997 paper's LSTM met its criterion at T = 100 after about this many training sequences.
+PAPER_SEQUENCES = {100: 74_000}
 TEST_SEED_OFFSET = 1_000_003  # the test set's seed is the run's seed plus this
+FULL_SEEDS = tuple(range(10))
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,8 @@ class AddingConfig:
     lags : tuple of int
         The minimal sequence lengths ``T``.
     cells : tuple of str
-        Any of "rnn", "lstm", "gru".
+        Any of "rnn", "lstm", "gru", "nfg" (the 1997 LSTM: input and output gates, no
+        forget gate, no peepholes).
     seeds : tuple of int
         One run per seed (model initialisation and training data).
     hidden_size, batch_size : int
@@ -60,8 +68,8 @@ class AddingConfig:
     """
 
     lags: tuple = (10, 25, 50, 100)
-    cells: tuple = ("rnn", "lstm", "gru")
-    seeds: tuple = (0, 1)
+    cells: tuple = ("rnn", "lstm", "gru", "nfg")
+    seeds: tuple = FULL_SEEDS
     hidden_size: int = 16
     batch_size: int = 32
     lr: float = 1e-2
@@ -73,21 +81,21 @@ class AddingConfig:
     clip_norm: float | None = 1.0
 
     def __post_init__(self) -> None:
-        if not self.lags or any(int(t) != t or t < 6 for t in self.lags):
-            raise ValueError(f"lags: expected integers >= 6, got {self.lags!r}")
-        bad = [c for c in self.cells if c not in CELL_COLOURS]
-        if not self.cells or bad:
-            raise ValueError(f"cells: expected some of {tuple(CELL_COLOURS)}, got {self.cells!r}")
-        if not self.seeds:
-            raise ValueError("seeds: expected at least one seed, got none")
-        if self.max_sequences < self.batch_size:
-            raise ValueError(f"max_sequences: expected at least batch_size={self.batch_size}, got {self.max_sequences}")
-        if self.window < 1 or self.test_size < 1:
-            raise ValueError(f"window, test_size: expected positive ints, got {self.window}, {self.test_size}")
+        fix = partial(object.__setattr__, self)
+        fix("lags", check_choices("lags", self.lags, (), check=lambda name, t: check_int(name, t, minimum=6)))
+        fix("cells", check_choices("cells", self.cells, tuple(CELL_COLOURS)))
+        fix("seeds", check_seeds(self.seeds))
+        for name in ("hidden_size", "batch_size", "window", "test_size", "check_every"):
+            fix(name, check_int(name, getattr(self, name)))
+        fix("max_sequences", check_int("max_sequences", self.max_sequences, minimum=self.batch_size))
+        fix("lr", check_number("lr", self.lr, 0.0, 10.0, open_low=True))
+        fix("forget_bias", check_number("forget_bias", self.forget_bias, -20.0, 20.0, allow_none=True))
+        fix("clip_norm", check_number("clip_norm", self.clip_norm, 0.0, open_low=True, allow_none=True))
 
     @classmethod
     def reduced(cls) -> "AddingConfig":
-        """The notebook's size: short lags, one seed, a small budget (CI re-runs it)."""
+        """The notebook's size: short lags, one seed, a small budget (CI re-runs it); the
+        full size is the default (10 seeds)."""
         return cls(lags=(10, 25), seeds=(0,), max_sequences=6400, test_size=1000, window=1000)
 
     @property
@@ -153,7 +161,7 @@ def train_adding(cell: str, lag: int, seed: int, config: AddingConfig, forget_bi
 
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru"}
+    cell : {"rnn", "lstm", "gru", "nfg"}
     lag : int
     seed : int
     config : AddingConfig
@@ -168,8 +176,13 @@ def train_adding(cell: str, lag: int, seed: int, config: AddingConfig, forget_bi
         (fraction), ``loss_curve`` (mean loss per 10 checks), ``seconds`` (not saved).
     """
     forget_bias = config.forget_bias if forget_bias is ... else forget_bias
+    if cell not in CELL_COLOURS:
+        raise ValueError(f"cell: expected one of {tuple(CELL_COLOURS)}, got {cell!r}")
     seed_everything(seed)
-    model = SequenceModel(cell, 2, config.hidden_size, 1, forget_bias=forget_bias if cell == "lstm" else None)
+    if cell == "nfg":  # the 1997 cell: its forget gate is fixed at 1, so no forget bias
+        model = SequenceModel("lstm", 2, config.hidden_size, 1, variant="nfg")
+    else:
+        model = SequenceModel(cell, 2, config.hidden_size, 1, forget_bias=forget_bias if cell == "lstm" else None)
     criterion = PaperCriterion(config.window)
     train_config = TrainConfig(steps=config.steps, batch_size=config.batch_size, lr=config.lr,
                                clip_norm=config.clip_norm, seed=seed, log_every=config.check_every)
@@ -194,125 +207,59 @@ def _curve(values, every: int) -> list:
     return [round_sig(float(np.mean(b))) for b in blocks]
 
 
-def run_adding(config: AddingConfig, progress=None) -> list[dict]:
+def _train_job(config: AddingConfig, job: tuple) -> dict:
+    cell, lag, seed = job
+    return train_adding(cell, lag, seed, config)
+
+
+def run_adding(config: AddingConfig, progress=None, workers: int = 1) -> list[dict]:
     """Every cell at every lag for every seed (see :func:`train_adding`).
 
     Parameters
     ----------
     config : AddingConfig
     progress : callable, optional
-        Called with each finished run's dict.
+        Called with ``(index, run)`` as each run finishes.
+    workers : int, default 1
+        Processes to spread the runs over (the results do not depend on it).
 
     Returns
     -------
     list of dict
+        In the order seed, lag, cell (seed outermost: an interrupted run covers every lag).
     """
-    runs = []
-    for seed in config.seeds:  # seed outermost: an interrupted run still covers every lag
-        for lag in config.lags:
-            for cell in config.cells:
-                run = train_adding(cell, lag, seed, config)
-                runs.append(run)
-                if progress is not None:
-                    progress(run)
-    return runs
+    jobs = [(cell, lag, seed) for seed in config.seeds for lag in config.lags for cell in config.cells]
+    return run_jobs(partial(_train_job, config), jobs, workers, progress)
+
+
+def cells_in(runs: list[dict]) -> list[str]:
+    """The cells present in ``runs``, in the order of :data:`CELL_COLOURS`."""
+    return [c for c in CELL_COLOURS if any(r["cell"] == c for r in runs)]
 
 
 def summarise(runs: list[dict]) -> list[dict]:
-    """One row per (cell, lag): mean test fraction solved, runs meeting the criterion,
-    median training sequences until it was met (over the runs that met it)."""
+    """One row per (cell, lag) over the seeds.
+
+    Returns
+    -------
+    list of dict
+        ``cell`` (its label), ``lag``, ``runs``; ``met_criterion``: a
+        :class:`~lstm_edu.stats.Rate` (runs meeting the paper's criterion, with its 95 %
+        Wilson interval); ``sequences_to_criterion``: a :class:`~lstm_edu.stats.Spread`
+        (median and IQR over the runs that met it) or None; ``test_solved``: a Spread of the
+        fraction of test sequences solved.
+    """
+    if not runs:
+        raise ValueError("runs: expected at least one run, got none")
     rows = []
     keys = sorted({(r["cell"], r["lag"]) for r in runs}, key=lambda k: (k[1], list(CELL_COLOURS).index(k[0])))
     for cell, lag in keys:
         group = [r for r in runs if r["cell"] == cell and r["lag"] == lag]
         met = [r["solved_at"] for r in group if r["solved_at"] is not None]
         rows.append({
-            "cell": cell, "lag": lag, "runs": len(group),
-            "test_solved": round_sig(float(np.mean([r["test_solved"] for r in group]))),
-            "test_wrong": f"{int(np.median([r['test_wrong'] for r in group]))} / {group[0]['test_size']}",
-            "met_criterion": f"{len(met)} / {len(group)}",
-            "sequences_to_criterion": int(np.median(met)) if met else None,
+            "cell": CELL_LABELS[cell], "lag": lag, "runs": len(group),
+            "met_criterion": wilson_interval(len(met), len(group)),
+            "sequences_to_criterion": median_spread(met) if met else None,
+            "test_solved": median_spread([r["test_solved"] for r in group]),
         })
     return rows
-
-
-def plot_solved_vs_lag(runs: list[dict], ax=None, title: str | None = None) -> Plot:
-    """Fraction of test sequences solved against the lag, one line per cell (mean over seeds).
-
-    Returns
-    -------
-    Plot
-        ``lines`` keyed by cell; x data are the lags, y data the mean fractions.
-    """
-    if not runs:
-        raise ValueError("runs: expected at least one run, got none")
-    figure, ax = new_figure(ax, (6.0, 3.2))
-    lines = {}
-    for cell in [c for c in CELL_COLOURS if any(r["cell"] == c for r in runs)]:
-        lags = sorted({r["lag"] for r in runs if r["cell"] == cell})
-        means = [float(np.mean([r["test_solved"] for r in runs if r["cell"] == cell and r["lag"] == lag]))
-                 for lag in lags]
-        (lines[cell],) = ax.plot(lags, means, marker="o", linewidth=2, color=CELL_COLOURS[cell], label=cell.upper())
-    ax.set_xscale("log")
-    ax.set_xticks(sorted({r["lag"] for r in runs}), labels=[str(t) for t in sorted({r["lag"] for r in runs})])
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("lag $T$ (minimal sequence length)")
-    ax.set_ylabel("test sequences solved")
-    ax.legend(loc="best", fontsize=9)
-    if title:
-        ax.set_title(title)
-    return Plot(figure, (ax,), lines, name="solved vs lag")
-
-
-def plot_learning_curves(runs: list[dict], lag: int, check_every: int, batch_size: int, ax=None) -> Plot:
-    """Training loss against sequences seen at one lag, one line per run.
-
-    ``loss_curve`` entries are means over ``10 * check_every`` steps; x is the number of
-    training sequences at the end of each block.
-    """
-    chosen = [r for r in runs if r["lag"] == lag]
-    if not chosen:
-        raise ValueError(f"lag: no run has lag {lag}; lags present: {sorted({r['lag'] for r in runs})}")
-    figure, ax = new_figure(ax, (6.0, 3.2))
-    lines = {}
-    block = 10 * check_every * batch_size
-    for r in chosen:
-        curve = np.asarray(r["loss_curve"], dtype=np.float64)
-        x = np.minimum(np.arange(1, len(curve) + 1) * block, r["steps"] * batch_size)
-        key = f"{r['cell']} seed {r['seed']}"
-        (lines[key],) = ax.plot(x, curve, color=CELL_COLOURS[r["cell"]], linewidth=1.5,
-                                label=r["cell"].upper() if r["seed"] == min(q["seed"] for q in chosen) else None)
-    ax.set_yscale("log")
-    ax.set_xlabel("training sequences seen")
-    ax.set_ylabel("mean squared error")
-    ax.set_title(f"adding problem, $T = {lag}$")
-    ax.legend(loc="best", fontsize=9)
-    return Plot(figure, (ax,), lines, name="learning curves")
-
-
-def plot_sequence(batch, index: int = 0, ax=None) -> Plot:
-    """One sequence of an :class:`~lstm_edu.tasks.AddingBatch`: values as bars, marks highlighted.
-
-    Returns
-    -------
-    Plot
-        ``lines["values"]`` holds (position, x) of every pair; ``lines["marked"]`` the two
-        marked pairs.
-    """
-    length = int(batch.lengths[index])
-    values = batch.inputs[index, :length, 0]
-    markers = batch.inputs[index, :length, 1]
-    figure, ax = new_figure(ax, (7.0, 2.6))
-    positions = np.arange(length)
-    (values_line,) = ax.plot(positions, values, color="#bbbbbb", linewidth=1, marker=".", label="value $x$")
-    marked = [int(p) for p in batch.marked[index]]
-    (marked_line,) = ax.plot(marked, values[marked], linestyle="none", marker="o", markersize=9,
-                             color="#d95f02", label="marked ($m = 1$)")
-    ends = np.flatnonzero(markers == -1)
-    (ends_line,) = ax.plot(ends, values[ends], linestyle="none", marker="s", color="#333333", label="$m = -1$")
-    ax.set_xlabel("position in the sequence")
-    ax.set_ylabel("$x$")
-    ax.set_title(f"target $0.5 + (X_1 + X_2)/4 = {batch.targets[index, 0]:.3f}$")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    return Plot(figure, (ax,), {"values": values_line, "marked": marked_line, "ends": ends_line},
-                name="adding sequence")

@@ -1,22 +1,37 @@
-"""Shared pieces of the experiments: result files, rounding, batch helpers.
+"""Shared pieces of the experiments: config checks, parallel runs, result files, tables.
 
-Results files are JSON written by ``python -m lstm_edu.experiments NAME [--full]`` under
-``book/experiments/results/``. They hold the exact command, the configuration (seeds
-included) and the package versions, and no timestamps or wall-clock times, so two runs of
-the same command on the same machine give identical files.
+Results files are JSON written by ``python -m lstm_edu.experiments NAME [--full]``: to a
+scratch folder by default, to the book's ``book/experiments/results/`` only when asked
+(``--publish``). They hold the exact command, the configuration (seeds included), the
+package versions and whether the run completed, and no timestamps or wall-clock times, so
+two runs of the same command on the same machine give identical files. Files are written
+atomically (a temporary file, then a rename), so an interrupted run never leaves a
+half-written or overwritten results file behind.
 """
 from __future__ import annotations
 
 import dataclasses
 import json
 import math
+import numbers
+import os
 import platform
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 
 __all__ = [
-    "RESULTS_DIR",
+    "PUBLISHED_DIR",
+    "scratch_dir",
+    "IncompleteResultsError",
+    "check_int",
+    "check_number",
+    "check_seeds",
+    "check_choices",
+    "run_jobs",
     "round_sig",
     "versions",
     "write_results",
@@ -26,8 +41,115 @@ __all__ = [
     "format_table",
 ]
 
-#: Where the CLI writes results (the repository's ``book/experiments/results``).
-RESULTS_DIR = Path(__file__).resolve().parents[2] / "book" / "experiments" / "results"
+#: The book's committed results, relative to the repository root (``--publish`` writes there).
+PUBLISHED_DIR = Path("book") / "experiments" / "results"
+
+
+def scratch_dir() -> Path:
+    """Where a run writes by default: ``$XDG_CACHE_HOME/lstm_edu/experiments`` (``~/.cache/...``)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "lstm_edu" / "experiments"
+
+
+class IncompleteResultsError(ValueError):
+    """A results file from a run that did not finish, where final results were asked for."""
+
+
+# ---------------------------------------------------------------- config checks
+
+
+def check_int(name: str, value, minimum: int = 1) -> int:
+    """``value`` as an int >= ``minimum`` (numpy integers accepted, bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an int >= {minimum}, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_number(name: str, value, low: float = -math.inf, high: float = math.inf,
+                 allow_none: bool = False, open_low: bool = False):
+    """``value`` as a finite float in ``[low, high]`` (``(low, high]`` with ``open_low``), or None if allowed."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        expected = "a number" + (" or None" if allow_none else "")
+        raise TypeError(f"{name}: expected {expected}, got {type(value).__name__} {value!r}")
+    value = float(value)
+    below = value <= low if open_low else value < low
+    if not math.isfinite(value) or below or value > high:
+        bracket = "(" if open_low else "["
+        raise ValueError(f"{name}: expected a finite number in {bracket}{low:g}, {high:g}], got {value!r}")
+    return value
+
+
+def check_seeds(seeds) -> tuple:
+    """A non-empty tuple of distinct ints >= 0."""
+    if not isinstance(seeds, (tuple, list)):
+        raise TypeError(f"seeds: expected a tuple of ints >= 0, got {type(seeds).__name__} {seeds!r}")
+    if not seeds:
+        raise ValueError("seeds: expected at least one seed, got none")
+    out = tuple(check_int("seeds", s, minimum=0) for s in seeds)
+    if len(set(out)) != len(out):
+        raise ValueError(f"seeds: expected distinct seeds, got {seeds!r}")
+    return out
+
+
+def check_choices(name: str, values, choices, check=None) -> tuple:
+    """A non-empty tuple of distinct items of ``values``, each in ``choices`` (or passing ``check``)."""
+    if not isinstance(values, (tuple, list)):
+        raise TypeError(f"{name}: expected a tuple, got {type(values).__name__} {values!r}")
+    if not values:
+        raise ValueError(f"{name}: expected at least one value, got none")
+    if check is not None:
+        values = tuple(check(name, v) for v in values)
+    elif any(v not in choices for v in values):
+        raise ValueError(f"{name}: expected values among {tuple(choices)}, got {tuple(values)!r}")
+    if len(set(values)) != len(values):
+        raise ValueError(f"{name}: expected distinct values, got {tuple(values)!r}")
+    return tuple(values)
+
+
+# ---------------------------------------------------------------- parallel runs
+
+
+def _worker_init() -> None:
+    """Each worker process trains on one thread, as the notebooks do."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def run_jobs(function, jobs: list, workers: int = 1, progress=None) -> list:
+    """``[function(job) for job in jobs]``, over ``workers`` processes.
+
+    Results come back in the order of ``jobs`` whatever the number of workers; each job
+    seeds everything it uses, so the results do not depend on ``workers`` either.
+    ``progress`` is called with ``(index, result)`` as each job finishes.
+    """
+    workers = check_int("workers", workers)
+    jobs = list(jobs)
+    results = [None] * len(jobs)
+    if workers == 1 or len(jobs) <= 1:
+        for index, job in enumerate(jobs):
+            results[index] = function(job)
+            if progress is not None:
+                progress(index, results[index])
+        return results
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn"),
+                             initializer=_worker_init) as pool:
+        futures = {pool.submit(function, job): index for index, job in enumerate(jobs)}
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                results[index] = future.result()
+                if progress is not None:
+                    progress(index, results[index])
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return results
 
 
 def round_sig(value, digits: int = 3):
@@ -78,39 +200,65 @@ def write_results(name: str, command: str, config, runs: list, directory: Path |
     runs : list of dict
         One dict per run (JSON-ready).
     directory : Path, optional
-        Default :data:`RESULTS_DIR`.
+        Default :func:`scratch_dir`.
     **extra
-        More JSON-ready top-level entries.
+        More JSON-ready top-level entries (``complete``, ``seconds`` ...); ``stem``
+        overrides the file name (default ``name``).
 
     Returns
     -------
     Path
-        The file written.
+        The file written (atomically: a temporary file in the same folder, then a rename).
     """
-    directory = Path(directory) if directory is not None else RESULTS_DIR
+    directory = Path(directory) if directory is not None else scratch_dir()
     directory.mkdir(parents=True, exist_ok=True)
+    stem = extra.pop("stem", name)
     payload = {"experiment": name, "command": command, "config": config_to_dict(config),
                "versions": versions(), "runs": runs, **extra}
-    path = directory / f"{name}.json"
-    path.write_text(json.dumps(payload, indent=1, sort_keys=True, allow_nan=True) + "\n")
+    text = json.dumps(payload, indent=1, sort_keys=True, allow_nan=True) + "\n"
+    path = directory / f"{stem}.json"
+    handle, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path
 
 
-def load_results(path) -> dict:
+def load_results(path, require_complete: bool = True) -> dict:
     """Read a results file written by :func:`write_results`.
+
+    Parameters
+    ----------
+    path : str or Path
+    require_complete : bool, default True
+        Refuse the results of a run that did not finish (``complete: false``).
 
     Raises
     ------
     FileNotFoundError
         Naming the command that creates the file.
+    IncompleteResultsError
+        If ``require_complete`` and the run did not finish.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path: expected a str or Path, got {type(path).__name__}")
     path = Path(path)
+    command = f"`python -m lstm_edu.experiments {path.stem} --full --publish` from the repository root"
     if not path.is_file():
-        raise FileNotFoundError(
-            f"path: no results file at {path}; create it with "
-            f"`python -m lstm_edu.experiments {path.stem} --full` from the repository root"
+        raise FileNotFoundError(f"path: no results file at {path}; create it with {command}")
+    results = json.loads(path.read_text())
+    if require_complete and results.get("complete") is not True:
+        done = len(results.get("runs", []))
+        raise IncompleteResultsError(
+            f"path: {path} holds the partial results of an unfinished run ({done} runs, complete: "
+            f"{results.get('complete')!r}); they are not final results. Finish the run with {command}, "
+            "or pass require_complete=False to look at them anyway"
         )
-    return json.loads(path.read_text())
+    return results
 
 
 def new_figure(ax=None, figsize: tuple = (6.0, 3.2)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
@@ -17,7 +18,8 @@ from ..models import SequenceModel
 from ..plots import Plot
 from ..tasks import adding_problem, as_tensors
 from ..training import TrainConfig, seed_everything, train
-from .common import round_sig
+from ..stats import median_spread, wilson_interval
+from .common import check_choices, check_int, check_number, check_seeds, round_sig, run_jobs
 
 __all__ = ["ExplodingConfig", "scaled_orthogonal_", "train_exploding", "run_exploding", "summarise",
            "plot_gradient_norms_over_training"]
@@ -48,7 +50,18 @@ class ExplodingConfig:
     gain: float = 2.5
     lr: float = 0.1
     clip_norms: tuple = (None, 1.0)
-    seeds: tuple = (0, 1, 2, 3, 4)
+    seeds: tuple = tuple(range(10))
+
+    def __post_init__(self) -> None:
+        fix = partial(object.__setattr__, self)
+        for name in ("hidden_size", "batch_size", "steps"):
+            fix(name, check_int(name, getattr(self, name)))
+        fix("lag", check_int("lag", self.lag, minimum=6))
+        fix("gain", check_number("gain", self.gain, 0.0, 100.0, open_low=True))
+        fix("lr", check_number("lr", self.lr, 0.0, 10.0, open_low=True))
+        fix("clip_norms", check_choices("clip_norms", self.clip_norms, (), check=lambda name, v: check_number(
+            name, v, 0.0, open_low=True, allow_none=True)))
+        fix("seeds", check_seeds(self.seeds))
 
     @classmethod
     def reduced(cls) -> "ExplodingConfig":
@@ -115,21 +128,32 @@ def _json_number(value: float):
     return round_sig(value) if math.isfinite(value) else str(value)
 
 
-def run_exploding(config: ExplodingConfig, progress=None) -> list[dict]:
-    """Every clipping choice for every seed."""
-    runs = []
-    for clip_norm in config.clip_norms:
-        for seed in config.seeds:
-            run = train_exploding(clip_norm, seed, config)
-            runs.append(run)
-            if progress is not None:
-                progress({k: v for k, v in run.items() if k not in ("loss", "grad_norm")})
-    return runs
+def _train_job(config: ExplodingConfig, job: tuple) -> dict:
+    clip_norm, seed = job
+    return train_exploding(clip_norm, seed, config)
+
+
+def run_exploding(config: ExplodingConfig, progress=None, workers: int = 1) -> list[dict]:
+    """Every clipping choice for every seed (``progress(index, run)`` as each finishes;
+    ``workers`` processes, the results do not depend on it)."""
+    jobs = [(clip_norm, seed) for clip_norm in config.clip_norms for seed in config.seeds]
+    return run_jobs(partial(_train_job, config), jobs, workers, progress)
 
 
 def summarise(runs: list[dict]) -> list[dict]:
-    """One row per clipping choice: runs that diverged, median step of divergence, the
-    largest gradient norm seen and the median final loss of the runs that finished."""
+    """One row per clipping choice over the seeds.
+
+    Returns
+    -------
+    list of dict
+        ``clipping``; ``diverged``: a :class:`~lstm_edu.stats.Rate` (runs whose loss or
+        gradient became NaN/inf, with its 95 % Wilson interval); ``step_diverged``: a
+        :class:`~lstm_edu.stats.Spread` of the step it happened (or None);
+        ``peak_grad_norm``: a Spread of each run's largest finite gradient norm;
+        ``final_loss``: a Spread over the runs that finished (or None).
+    """
+    if not runs:
+        raise ValueError("runs: expected at least one run, got none")
     rows = []
     for clip_norm in dict.fromkeys(r["clip_norm"] for r in runs):
         group = [r for r in runs if r["clip_norm"] == clip_norm]
@@ -138,10 +162,10 @@ def summarise(runs: list[dict]) -> list[dict]:
         peaks = [r["max_grad_norm"] for r in group if r["max_grad_norm"] is not None]
         rows.append({
             "clipping": "none" if clip_norm is None else f"norm {clip_norm:g}",
-            "diverged": f"{len(diverged)} / {len(group)}",
-            "median_step_diverged": int(np.median(diverged)) if diverged else None,
-            "largest_grad_norm": round_sig(max(peaks)) if peaks else None,
-            "median_final_loss": round_sig(float(np.median(finals))) if finals else None,
+            "diverged": wilson_interval(len(diverged), len(group)),
+            "step_diverged": median_spread(diverged) if diverged else None,
+            "peak_grad_norm": median_spread(peaks) if peaks else None,
+            "final_loss": median_spread(finals) if finals else None,
         })
     return rows
 

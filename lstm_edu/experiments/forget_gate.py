@@ -12,23 +12,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
-import torch
-from torch import nn
 
 from ..gradients import jacobian_norms
 from ..models import SequenceModel
 from ..plots import Plot
-from ..tasks import SOLVED_TOLERANCE, adding_problem, as_tensors, continual_adding_stream
+from ..stats import median_spread, wilson_interval
+from ..tasks import adding_problem
 from ..torch_bridge import from_torch
-from ..training import TrainConfig, seed_everything, train
+from ..training import seed_everything
 from .adding import AddingConfig, train_adding
-from .common import new_figure, round_sig
+from .common import check_choices, check_int, check_number, check_seeds, new_figure, round_sig, run_jobs
+from .continual import StreamTask, continual_table, fit_continual, plot_cell_growth
 
 __all__ = ["ForgetGateConfig", "gradient_flow", "flow_table", "learning_speed", "speed_table",
-           "continual_table", "plot_learning_speed", "StatefulModel", "StreamChunks",
-           "StreamTask", "fit_continual", "masked_mse", "train_continual", "run_forget_gate", "plot_gradient_flow", "plot_cell_growth"]
+           "continual_table", "forget_at_markers", "plot_learning_speed", "train_continual", "run_forget_gate",
+           "plot_gradient_flow", "plot_cell_growth"]
 
 BIAS_COLOURS = ["#888888", "#1f5fa8", "#1b9e77", "#d95f02", "#7570b3"]
 
@@ -65,13 +66,32 @@ class ForgetGateConfig:
     flow_batch: int = 32
     speed_lags: tuple = (25, 50)
     speed_sequences: int = 64_000
-    seeds: tuple = (0, 1)
+    seeds: tuple = tuple(range(10))
     stream_lag: int = 10
     chunk: int = 50
     stream_steps: int = 800
     test_length: int = 4000
     hidden_size: int = 16
     lr: float = 1e-2
+
+    def __post_init__(self) -> None:
+        fix = partial(object.__setattr__, self)
+        fix("biases", check_choices("biases", self.biases, (), check=lambda name, v: check_number(
+            name, v, -20.0, 20.0)))
+        fix("flow_lag", check_int("flow_lag", self.flow_lag, minimum=100))  # flow_table looks 99 steps back
+        fix("speed_lags", check_choices("speed_lags", self.speed_lags, (), check=lambda name, v: check_int(
+            name, v, minimum=6)))
+        fix("speed_sequences", check_int("speed_sequences", self.speed_sequences, minimum=128))
+        fix("seeds", check_seeds(self.seeds))
+        for name in ("flow_batch", "hidden_size"):
+            fix(name, check_int(name, getattr(self, name)))
+        fix("lr", check_number("lr", self.lr, 0.0, 10.0, open_low=True))
+        self.stream_task()  # checks stream_lag, chunk, stream_steps and test_length
+
+    def stream_task(self) -> StreamTask:
+        """The continual stream of part (b)."""
+        return StreamTask(lag=self.stream_lag, chunk=self.chunk, steps=self.stream_steps, lr=self.lr,
+                          test_length=self.test_length)
 
     @classmethod
     def reduced(cls) -> "ForgetGateConfig":
@@ -121,217 +141,94 @@ def flow_table(flows: list[dict], distances=(10, 50, 99)) -> list[dict]:
     return rows
 
 
-def learning_speed(config: ForgetGateConfig, progress=None) -> list[dict]:
+def _adding_config(config: ForgetGateConfig) -> AddingConfig:
+    return AddingConfig(lags=config.speed_lags, cells=("lstm",), seeds=config.seeds,
+                        hidden_size=config.hidden_size, lr=config.lr, max_sequences=config.speed_sequences,
+                        window=min(2000, config.speed_sequences // 4), test_size=1000)
+
+
+def learning_speed(config: ForgetGateConfig, progress=None, workers: int = 1) -> list[dict]:
     """Adding-problem runs (experiment 1's code) of the LSTM for every bias, lag and seed."""
-    adding = AddingConfig(lags=config.speed_lags, cells=("lstm",), seeds=config.seeds,
-                          hidden_size=config.hidden_size, lr=config.lr,
-                          max_sequences=config.speed_sequences,
-                          window=min(2000, config.speed_sequences // 4), test_size=1000)
-    runs = []
-    for lag in config.speed_lags:
-        for bias in config.biases:
-            for seed in config.seeds:
-                run = train_adding("lstm", lag, seed, adding, forget_bias=bias)
-                runs.append(run)
-                if progress is not None:
-                    progress(run)
-    return runs
+    jobs = [("speed", lag, bias, seed) for lag in config.speed_lags for bias in config.biases for seed in config.seeds]
+    return [{k: v for k, v in run.items() if k != "part"}
+            for run in run_jobs(partial(_run_job, config), jobs, workers, progress)]
 
 
 def speed_table(runs: list[dict]) -> list[dict]:
-    """Rows per (lag, bias): runs meeting the paper's criterion, median sequences until it
-    was met, mean fraction of test sequences solved."""
+    """Rows per (lag, bias) over the seeds: ``met_criterion`` (a :class:`~lstm_edu.stats.Rate`
+    with its 95 % Wilson interval), ``sequences_to_criterion`` and ``test_solved``
+    (:class:`~lstm_edu.stats.Spread`: median and IQR)."""
+    if not runs:
+        raise ValueError("runs: expected at least one run, got none")
     rows = []
     for lag, bias in dict.fromkeys((r["lag"], r["forget_bias"]) for r in runs):
         group = [r for r in runs if r["lag"] == lag and r["forget_bias"] == bias]
         met = [r["solved_at"] for r in group if r["solved_at"] is not None]
         rows.append({
-            "lag": lag, "forget_bias": bias, "met_criterion": f"{len(met)} / {len(group)}",
-            "sequences_to_criterion": int(np.median(met)) if met else None,
-            "test_solved": round_sig(float(np.mean([r["test_solved"] for r in group]))),
+            "lag": lag, "forget_bias": bias, "met_criterion": wilson_interval(len(met), len(group)),
+            "sequences_to_criterion": median_spread(met) if met else None,
+            "test_solved": median_spread([r["test_solved"] for r in group]),
         })
     return rows
 
 
-def masked_mse(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean squared error over the positions where ``targets`` is not NaN.
-
-    ``outputs`` and ``targets`` are ``(B, L, 1)``; NaN marks "no target here".
-    """
-    mask = ~torch.isnan(targets)
-    if not bool(mask.any()):
-        return outputs.sum() * 0.0
-    return (outputs[mask] - targets[mask]).pow(2).mean()
-
-
-class StatefulModel(nn.Module):
-    """Wrap a :class:`SequenceModel` so that its state carries from one call to the next.
-
-    The carried state is detached (truncated backpropagation through time); nothing ever
-    resets it except :meth:`reset`.
-    """
-
-    def __init__(self, model: SequenceModel):
-        super().__init__()
-        self.model = model
-        self.state = None
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y, state = self.model(x, state=self.state, return_state=True)
-        self.state = [_detached(layer_state) for layer_state in state]
-        return y
-
-    def reset(self) -> None:
-        """Forget the carried state."""
-        self.state = None
-
-
-def _detached(state):
-    """Detach a layer state: a tensor (GRU, RNN) or a tuple of tensors (LSTM)."""
-    if isinstance(state, torch.Tensor):
-        return state.detach()
-    return tuple(s.detach() for s in state)
-
-
-class StreamChunks:
-    """Consecutive chunks of ``batch`` continual streams, as ``(inputs, targets)`` tensors.
-
-    Targets are NaN except at the segment ends (see :func:`masked_mse`).
-    """
-
-    def __init__(self, lag: int, chunk: int, steps: int, batch: int, seed: int):
-        rng = np.random.default_rng(seed)
-        stream = continual_adding_stream(lag, chunk * steps, batch, rng)
-        targets = np.where(stream.target_mask[..., None], stream.targets, np.nan)  # (B, L, 1)
-        self.inputs, self.targets = as_tensors(stream.inputs, targets)
-        self.chunk = chunk
-        self.position = 0
-
-    def __call__(self, rng=None):
-        start, self.position = self.position, self.position + self.chunk
-        return self.inputs[:, start:self.position], self.targets[:, start:self.position]
-
-
-def _numpy_twin(model: SequenceModel):
-    """lstm_edu's numpy model of the first recurrent layer (nn.LSTM or VariantLSTM)."""
-    layer = model.layers[0]
-    return from_torch(layer) if isinstance(layer, nn.LSTM) else layer.to_numpy()
-
-
-@dataclass(frozen=True)
-class StreamTask:
-    """A continual adding-stream task: segment lag, training chunks and the test stream."""
-
-    lag: int = 10
-    chunk: int = 50
-    steps: int = 1500
-    batch_size: int = 32
-    lr: float = 1e-2
-    clip_norm: float = 1.0
-    test_length: int = 5000
-    test_batch: int = 16
-
-
-def fit_continual(model: SequenceModel, task: StreamTask, seed: int, cell_states: bool = True) -> dict:
-    """Train ``model`` (readout "all") on a continual stream, never resetting its state,
-    then test it on a fresh stream of ``task.test_length`` pairs, also without reset.
-
-    Returns
-    -------
-    dict
-        ``train_loss`` (mean per 10 % of training), ``diverged_at``; on the test stream
-        ``test_mse`` (over segment ends), ``solved_first``/``solved_last`` (fraction of
-        segments solved in its first and last quarter); with ``cell_states`` (LSTM only):
-        ``c_steps``, ``c_abs`` (mean |c_t| over units and streams at 50 steps, from
-        lstm_edu's numpy twin of the trained layer), ``c_first``/``c_last`` (mean |c_t|
-        over the first and last 100 steps). ``seconds`` is the training time.
-    """
-    chunks = StreamChunks(task.lag, task.chunk, task.steps, task.batch_size, seed)
-    result = train(StatefulModel(model), chunks, masked_mse,
-                   TrainConfig(steps=task.steps, batch_size=task.batch_size, lr=task.lr,
-                               clip_norm=task.clip_norm, seed=seed))
-    test = continual_adding_stream(task.lag, task.test_length, task.test_batch,
-                                   np.random.default_rng(seed + 1_000_003))
-    model.eval()
-    with torch.no_grad():
-        predictions = model(as_tensors(test.inputs)[0]).double().numpy()[..., 0]  # (B, L)
-    errors = predictions[test.target_mask] - test.targets[..., 0][test.target_mask]
-    out = {
-        "train_loss": [round_sig(float(np.mean(b))) for b in np.array_split(result.loss, min(10, len(result.loss)))],
-        "diverged_at": result.diverged_at,
-        "test_mse": round_sig(float(np.mean(errors ** 2))) if np.isfinite(errors).all() else None,
-        "solved_first": _solved_in(predictions, test, 0, task.test_length // 4),
-        "solved_last": _solved_in(predictions, test, task.test_length * 3 // 4, task.test_length),
-        "seconds": result.seconds,
-    }
-    if cell_states:
-        trace = _numpy_twin(model).forward(test.inputs)  # (B, L, H), no reset anywhere
-        c_abs = np.abs(trace.c).mean(axis=(0, 2))  # (L,)
-        steps = np.linspace(0, task.test_length - 1, 50).round().astype(int)
-        out.update({
-            "c_steps": (steps + 1).tolist(),
-            "c_abs": [round_sig(float(v), 4) for v in c_abs[steps]],
-            "c_first": round_sig(float(c_abs[:100].mean()), 4),
-            "c_last": round_sig(float(c_abs[-100:].mean()), 4),
-        })
-    return out
-
-
 def train_continual(variant: str, config: ForgetGateConfig, seed: int = 0) -> dict:
     """The LSTM with (``"vanilla"``, torch's ``nn.LSTM``) or without (``"nfg"``,
-    ``VariantLSTM``) a forget gate on the continual stream; see :func:`fit_continual`.
+    ``VariantLSTM``) a forget gate on the continual stream; see
+    :func:`~lstm_edu.experiments.continual.fit_continual`.
 
     Returns
     -------
     dict
-        ``variant``, ``seed`` and everything :func:`fit_continual` returns.
+        ``variant``, ``seed`` and everything ``fit_continual`` returns.
     """
     if variant not in ("vanilla", "nfg"):
         raise ValueError(f"variant: expected 'vanilla' or 'nfg', got {variant!r}")
     seed_everything(seed)
     model = SequenceModel("lstm", 2, config.hidden_size, 1, readout="all",
                           variant=None if variant == "vanilla" else "nfg")
-    task = StreamTask(lag=config.stream_lag, chunk=config.chunk, steps=config.stream_steps,
-                      lr=config.lr, test_length=config.test_length)
-    return {"variant": variant, "seed": seed, **fit_continual(model, task, seed)}
+    return {"variant": variant, "seed": seed, **fit_continual(model, config.stream_task(), seed)}
 
 
-def _solved_in(predictions: np.ndarray, stream, start: int, stop: int) -> float:
-    """Fraction of segment targets in [start, stop) predicted within the tolerance."""
-    errors = []
-    for b, ends in enumerate(stream.segment_ends):
-        ends = ends[(ends >= start) & (ends < stop)]
-        errors.extend(np.abs(predictions[b, ends] - stream.targets[b, ends, 0]).tolist())
-    if not errors:
-        raise ValueError(f"stream: no segment ends between steps {start} and {stop}; use a longer test stream")
-    return round_sig(float(np.mean(np.asarray(errors) < SOLVED_TOLERANCE)))
+def _run_job(config: ForgetGateConfig, job: tuple) -> dict:
+    part, *args = job
+    if part == "flow":
+        return {"part": part, **gradient_flow(args[0], config)}
+    if part == "speed":
+        lag, bias, seed = args
+        return {"part": part, **train_adding("lstm", lag, seed, _adding_config(config), forget_bias=bias)}
+    variant, seed = args
+    return {"part": part, **train_continual(variant, config, seed)}
 
 
-def run_forget_gate(config: ForgetGateConfig, progress=None) -> list[dict]:
-    """All three parts; each dict has a ``part`` key: "flow", "speed" or "continual"."""
-    runs = []
+def run_forget_gate(config: ForgetGateConfig, progress=None, workers: int = 1) -> list[dict]:
+    """All three parts; each dict has a ``part`` key: "flow", "speed" or "continual".
 
-    def add(part, item):
-        item = {"part": part, **item}
-        runs.append(item)
-        if progress is not None:
-            progress(item)
-
-    for bias in config.biases:
-        add("flow", gradient_flow(bias, config))
-    for run in learning_speed(config):
-        add("speed", run)
-    for variant in ("vanilla", "nfg"):
-        for seed in config.seeds:
-            add("continual", train_continual(variant, config, seed))
-    return runs
+    ``progress(index, run)`` is called as each run finishes; ``workers`` processes (the
+    results do not depend on it).
+    """
+    jobs = [("flow", bias) for bias in config.biases]
+    jobs += [("speed", lag, bias, seed) for lag in config.speed_lags for bias in config.biases for seed in config.seeds]
+    jobs += [("continual", variant, seed) for variant in ("vanilla", "nfg") for seed in config.seeds]
+    return run_jobs(partial(_run_job, config), jobs, workers, progress)
 
 
-def continual_table(runs: list[dict]) -> list[dict]:
-    """Rows per continual run: mean |c_t| early and late, fraction solved early and late."""
-    return [{"variant": r["variant"], "seed": r["seed"], "mean|c| first 100": r["c_first"],
-             "mean|c| last 100": r["c_last"], "solved first quarter": r["solved_first"],
-             "solved last quarter": r["solved_last"]} for r in runs]
+def forget_at_markers(continual: list[dict]) -> list[dict]:
+    """Per run of the LSTM with a forget gate: the forget gate at the marker steps (each
+    segment's first and last pair) and elsewhere, averaged over units, and the number of
+    units whose mean forget gate is lower at the markers than elsewhere."""
+    rows = []
+    for run in continual:
+        if run["variant"] != "vanilla":
+            continue
+        markers, other = np.asarray(run["f_markers"]), np.asarray(run["f_other"])
+        rows.append({"seed": run["seed"], "f at markers": round_sig(float(markers.mean())),
+                     "f elsewhere": round_sig(float(other.mean())),
+                     "units lower at markers": f"{int((markers < other).sum())} / {markers.size}",
+                     "lowest unit at markers": round_sig(float(markers.min()))})
+    if not rows:
+        raise ValueError("continual: no run of the LSTM with a forget gate ('vanilla')")
+    return rows
 
 
 def plot_learning_speed(runs: list[dict], lag: int, check_every: int = 10, batch_size: int = 32, ax=None) -> Plot:
@@ -388,25 +285,3 @@ def plot_gradient_flow(flows: list[dict], of: str = "c", ax=None) -> Plot:
     return Plot(figure, (ax,), lines, name="gradient flow at initialisation")
 
 
-def plot_cell_growth(continual: list[dict], ax=None) -> Plot:
-    """Mean |c_t| on the test stream against t, one line per (variant, seed).
-
-    Returns
-    -------
-    Plot
-        ``lines`` keyed "variant seed S"; x data the steps, y data mean |c_t|.
-    """
-    figure, ax = new_figure(ax, (6.0, 3.2))
-    colours = {"vanilla": "#1f5fa8", "nfg": "#d95f02"}
-    labels = {"vanilla": "with forget gate", "nfg": "no forget gate (1997)"}
-    lines = {}
-    for run in continual:
-        first = run["seed"] == min(r["seed"] for r in continual if r["variant"] == run["variant"])
-        (lines[f"{run['variant']} seed {run['seed']}"],) = ax.plot(
-            run["c_steps"], run["c_abs"], color=colours[run["variant"]], linewidth=2,
-            label=labels[run["variant"]] if first else None)
-    ax.set_yscale("log")
-    ax.set_xlabel("step $t$ of the test stream (never reset)")
-    ax.set_ylabel(r"mean $|c_t|$")
-    ax.legend(loc="best", fontsize=9)
-    return Plot(figure, (ax,), lines, name="cell state on a continual stream")

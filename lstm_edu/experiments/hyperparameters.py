@@ -8,6 +8,7 @@ and on the training set.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import torch
@@ -16,10 +17,11 @@ from ..models import SequenceModel
 from ..plots import Plot
 from ..tasks import adding_problem, as_tensors, solved
 from ..training import TrainConfig, seed_everything, train
-from .common import round_sig
+from ..stats import median_spread
+from .common import check_choices, check_int, check_number, check_seeds, round_sig, run_jobs
 
 __all__ = ["HyperparameterConfig", "Setting", "train_setting", "run_hyperparameters", "summarise",
-           "plot_sweeps"]
+           "spread_of_medians", "plot_sweeps"]
 
 PARAMETERS = ("hidden_size", "dropout", "lr")
 
@@ -31,6 +33,11 @@ class Setting:
     hidden_size: int = 16
     dropout: float = 0.0
     lr: float = 1e-2
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden_size", check_int("hidden_size", self.hidden_size))
+        object.__setattr__(self, "dropout", check_number("dropout", self.dropout, 0.0, 0.95))
+        object.__setattr__(self, "lr", check_number("lr", self.lr, 0.0, 10.0, open_low=True))
 
 
 @dataclass(frozen=True)
@@ -56,14 +63,29 @@ class HyperparameterConfig:
     base: Setting = Setting()
     hidden_sizes: tuple = (2, 4, 8, 16, 32, 64)
     dropouts: tuple = (0.0, 0.1, 0.25, 0.5)
-    lrs: tuple = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+    lrs: tuple = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0)
     lag: int = 20
     train_size: int = 1000
     steps: int = 600
     batch_size: int = 32
     test_size: int = 2000
-    seeds: tuple = (0, 1)
+    seeds: tuple = tuple(range(10))
     forget_bias: float = 4.0
+
+    def __post_init__(self) -> None:
+        fix = partial(object.__setattr__, self)
+        if not isinstance(self.base, Setting):
+            raise TypeError(f"base: expected a Setting, got {type(self.base).__name__}")
+        fix("hidden_sizes", check_choices("hidden_sizes", self.hidden_sizes, (), check=check_int))
+        fix("dropouts", check_choices("dropouts", self.dropouts, (), check=lambda name, v: check_number(
+            name, v, 0.0, 0.95)))
+        fix("lrs", check_choices("lrs", self.lrs, (), check=lambda name, v: check_number(
+            name, v, 0.0, 10.0, open_low=True)))
+        fix("lag", check_int("lag", self.lag, minimum=6))
+        for name in ("train_size", "steps", "batch_size", "test_size"):
+            fix(name, check_int(name, getattr(self, name)))
+        fix("seeds", check_seeds(self.seeds))
+        fix("forget_bias", check_number("forget_bias", self.forget_bias, -20.0, 20.0))
 
     @classmethod
     def reduced(cls) -> "HyperparameterConfig":
@@ -123,46 +145,64 @@ def train_setting(setting: Setting, seed: int, config: HyperparameterConfig) -> 
     }
 
 
-def run_hyperparameters(config: HyperparameterConfig, progress=None) -> list[dict]:
-    """Every point of the sweep for every seed; each dict also names the ``varied`` parameter."""
-    runs, done = [], {}
-    for varied, setting in config.settings():
-        for seed in config.seeds:
-            key = (setting, seed)
-            if key not in done:  # the base point is shared by the three sweeps
-                done[key] = train_setting(setting, seed, config)
-            run = {"varied": varied, **done[key]}
-            runs.append(run)
-            if progress is not None:
-                progress(run)
-    return runs
+def _train_job(config: HyperparameterConfig, job: tuple) -> dict:
+    setting, seed = job
+    return train_setting(setting, seed, config)
+
+
+def run_hyperparameters(config: HyperparameterConfig, progress=None, workers: int = 1) -> list[dict]:
+    """Every point of the sweep for every seed; each dict also names the ``varied`` parameter.
+
+    The base point is shared by the three sweeps and trained once per seed; ``progress``
+    is called with ``(index, run)`` as each training finishes; ``workers`` processes (the
+    results do not depend on it).
+    """
+    points = [(varied, setting, seed) for varied, setting in config.settings() for seed in config.seeds]
+    jobs = list(dict.fromkeys((setting, seed) for _, setting, seed in points))
+    trained = run_jobs(partial(_train_job, config), jobs, workers, progress)
+    done = dict(zip(jobs, trained))
+    return [{"varied": varied, **done[(setting, seed)]} for varied, setting, seed in points]
 
 
 def summarise(runs: list[dict], varied: str) -> list[dict]:
-    """Rows for one sweep: each value with the mean train/test MSE and fraction solved."""
+    """Rows for one sweep: each value with the median and IQR (:class:`~lstm_edu.stats.Spread`)
+    over seeds of the train and test MSE and of the fraction of test sequences solved."""
     if varied not in PARAMETERS:
         raise ValueError(f"varied: expected one of {PARAMETERS}, got {varied!r}")
     group = [r for r in runs if r["varied"] == varied]
+    if not group:
+        raise ValueError(f"runs: no run varies {varied!r}")
     rows = []
     for value in sorted({r[varied] for r in group}):
         chosen = [r for r in group if r[varied] == value]
         rows.append({
             varied: value, "runs": len(chosen),
-            "train_mse": round_sig(float(np.mean([r["train_mse"] for r in chosen]))),
-            "test_mse": round_sig(float(np.mean([r["test_mse"] for r in chosen]))),
-            "test_solved": round_sig(float(np.mean([r["test_solved"] for r in chosen]))),
+            "train_mse": median_spread([r["train_mse"] for r in chosen]),
+            "test_mse": median_spread([r["test_mse"] for r in chosen]),
+            "test_solved": median_spread([r["test_solved"] for r in chosen]),
         })
     return rows
 
 
+def spread_of_medians(runs: list[dict]) -> dict:
+    """For each parameter, the ratio of the largest to the smallest median test MSE across its
+    values: how much that parameter moves the outcome within its sweep."""
+    out = {}
+    for varied in PARAMETERS:
+        medians = [row["test_mse"].median for row in summarise(runs, varied)]
+        out[varied] = max(medians) / min(medians)
+    return out
+
+
 def plot_sweeps(runs: list[dict]) -> Plot:
-    """Three panels (hidden size, dropout, learning rate): mean test and train MSE.
+    """Three panels (hidden size, dropout, learning rate): every seed's test MSE as a faint
+    dot, the median test and train MSE as lines.
 
     Returns
     -------
     Plot
-        ``lines`` keyed "<parameter> test" and "<parameter> train"; x data the values,
-        y data the mean MSEs.
+        ``lines`` keyed "<parameter> test" and "<parameter> train" (x the values, y the
+        median MSEs) and "<parameter> runs" (every run's test MSE).
     """
     from matplotlib.figure import Figure
 
@@ -173,10 +213,14 @@ def plot_sweeps(runs: list[dict]) -> Plot:
     for ax, varied in zip(axes, PARAMETERS):
         rows = summarise(runs, varied)
         x = [row[varied] for row in rows]
-        (lines[f"{varied} test"],) = ax.plot(x, [row["test_mse"] for row in rows], marker="o",
-                                             color="#1f5fa8", linewidth=2, label="test")
-        (lines[f"{varied} train"],) = ax.plot(x, [row["train_mse"] for row in rows], marker="s",
-                                              color="#888888", linewidth=1, linestyle="--", label="train")
+        group = [r for r in runs if r["varied"] == varied]
+        (lines[f"{varied} runs"],) = ax.plot([r[varied] for r in group], [r["test_mse"] for r in group],
+                                             linestyle="none", marker="o", markersize=3, alpha=0.3,
+                                             color="#1f5fa8", label="test, one seed")
+        (lines[f"{varied} test"],) = ax.plot(x, [row["test_mse"].median for row in rows], marker="o",
+                                             color="#1f5fa8", linewidth=2, label="test (median)")
+        (lines[f"{varied} train"],) = ax.plot(x, [row["train_mse"].median for row in rows], marker="s",
+                                              color="#888888", linewidth=1, linestyle="--", label="train (median)")
         if varied != "dropout":
             ax.set_xscale("log", base=2 if varied == "hidden_size" else 10)
         ax.set_xlabel(labels[varied])
