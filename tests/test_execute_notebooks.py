@@ -18,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "execute_notebooks.py"
 
+pytestmark = pytest.mark.slow  # each run starts Jupyter kernels
+
 
 def notebook(path: Path, *sources: str) -> Path:
     """Write a notebook with one code cell per source, never executed, and return its path."""
