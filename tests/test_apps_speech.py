@@ -11,6 +11,7 @@ from lstm_edu.apps.speech import (
     AudioConfig,
     CTCConfig,
     TemplateBaseline,
+    frame_confusion,
     frame_labels,
     frame_posteriors,
     greedy_ctc_decode,
@@ -98,3 +99,30 @@ def test_ctc_model_learns_from_texts_only():
     np.testing.assert_allclose(posteriors.sum(1), 1.0, rtol=1e-5)
     hypotheses = [greedy_ctc_decode(frame_posteriors(model, u, config)) for u in test]
     assert token_error_rate([u.text for u in test], hypotheses) < 0.1
+
+
+def test_frame_confusion_counts_frames_by_true_and_assigned_class():
+    config = AudioConfig(snr_db=(30.0, 30.0))
+    utterances = [synthesize(seed, config) for seed in range(3)]
+    n_frames = [len(log_spectrogram(u.audio, config)) for u in utterances]
+    # a perfect classifier puts every frame on the diagonal
+    truth = {id(u): frame_labels(u, n, config) for u, n in zip(utterances, n_frames)}
+    counts = frame_confusion(utterances, lambda u: truth[id(u)], config)
+    assert counts.shape == (len(SYMBOLS) + 1,) * 2
+    assert counts.sum() == sum(n_frames)
+    assert np.array_equal(counts, np.diag(np.diag(counts)))
+    expected = np.bincount(np.concatenate(list(truth.values())), minlength=len(SYMBOLS) + 1)
+    assert np.array_equal(np.diag(counts), expected)
+    # calling every frame silence puts every frame in column 0
+    silent = frame_confusion(utterances, lambda u: np.zeros(len(truth[id(u)]), dtype=int), config)
+    assert np.array_equal(silent[:, 0], expected) and silent[:, 1:].sum() == 0
+
+
+def test_frame_confusion_rejects_bad_classes():
+    u = synthesize(0)
+    with pytest.raises(ValueError, match="classify"):
+        frame_confusion([u], lambda u: np.full(10, len(SYMBOLS) + 1))
+    with pytest.raises(ValueError, match="classify"):
+        frame_confusion([u], lambda u: np.zeros(10))  # floats are not classes
+    with pytest.raises(ValueError, match="utterances"):
+        frame_confusion([], lambda u: np.zeros(10, dtype=int))

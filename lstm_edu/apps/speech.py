@@ -35,6 +35,7 @@ __all__ = [
     "greedy_ctc_decode",
     "TemplateBaseline",
     "token_error_rate",
+    "frame_confusion",
     "edit_distance",
 ]
 
@@ -391,3 +392,24 @@ def token_error_rate(references: list[str], hypotheses: list[str]) -> float:
         raise ValueError(f"hypotheses: expected {len(references)} texts like references, got {len(hypotheses)}")
     errors = sum(edit_distance(r, h) for r, h in zip(references, hypotheses))
     return errors / sum(len(r) for r in references)
+
+
+def frame_confusion(utterances: list[Utterance], classify, audio_config: AudioConfig = AudioConfig()) -> np.ndarray:
+    """Count frames by true class (row) and assigned class (column): ``(C, C)`` with ``C = 1 + len(SYMBOLS)``.
+
+    The true class is :func:`frame_labels` (0 = silence, ``k + 1`` = symbol ``k``);
+    ``classify(utterance)`` returns one class per spectrogram frame, e.g.
+    ``lambda u: frame_posteriors(model, u, config).argmax(axis=1)`` for the CTC network's
+    most probable class (where 0 is the blank) or ``lambda u: templates.frame_classes(u, config)``.
+    """
+    if not utterances:
+        raise ValueError("utterances: expected at least one utterance, got none")
+    n_classes = len(SYMBOLS) + 1
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    for utterance in utterances:
+        classes = np.asarray(classify(utterance))
+        if (classes.ndim != 1 or classes.size == 0 or not np.issubdtype(classes.dtype, np.integer)
+                or classes.min() < 0 or classes.max() >= n_classes):
+            raise ValueError(f"classify: expected one class in 0..{n_classes - 1} per frame, got {classes!r}")
+        np.add.at(counts, (frame_labels(utterance, len(classes), audio_config), classes), 1)
+    return counts
