@@ -10,9 +10,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from lstm_edu.experiments import ablation, adding, exploding, forget_gate, hyperparameters  # noqa: E402
+from lstm_edu.experiments import ablation, adding, adding_plots, continual, exploding, forget_gate  # noqa: E402
+from lstm_edu.experiments import hyperparameters  # noqa: E402
 from lstm_edu.experiments.__main__ import main as cli_main  # noqa: E402
 from lstm_edu.experiments.common import format_table, load_results, round_sig, write_results  # noqa: E402
+from lstm_edu.stats import NO_DIFFERENCE  # noqa: E402
 from lstm_edu.models import SequenceModel, VariantLSTM  # noqa: E402
 from lstm_edu.tasks import adding_problem, as_tensors, solved  # noqa: E402
 
@@ -41,7 +43,7 @@ def test_results_round_trip(tmp_path):
     assert data["command"] == "python -m x" and data["runs"] == [{"v": 1.5}] and data["complete"]
     assert data["config"]["lags"] == list(config.lags)
     assert set(data["versions"]) == {"python", "numpy", "torch"}
-    with pytest.raises(FileNotFoundError, match="lstm_edu.experiments missing --full"):
+    with pytest.raises(FileNotFoundError, match="lstm_edu.experiments missing --full --publish"):
         load_results(tmp_path / "missing.json")
 
 
@@ -97,28 +99,47 @@ def _fake_runs():
     ]
 
 
-def test_summarise_and_plot_solved_vs_lag_use_the_means():
+def test_summarise_gives_rates_with_intervals_and_medians():
     runs = _fake_runs()
     rows = {(r["cell"], r["lag"]): r for r in adding.summarise(runs)}
-    assert rows[("rnn", 10)]["test_solved"] == pytest.approx(0.3)
-    assert rows[("lstm", 10)]["met_criterion"] == "2 / 2"
-    assert rows[("lstm", 10)]["sequences_to_criterion"] == 4800
-    assert rows[("rnn", 50)]["sequences_to_criterion"] is None
-    plot = adding.plot_solved_vs_lag(runs)
-    np.testing.assert_allclose(plot.lines["rnn"].get_xdata(), [10, 50])
+    assert rows[("RNN", 10)]["test_solved"].median == pytest.approx(0.3)
+    rate = rows[("LSTM", 10)]["met_criterion"]
+    assert (rate.successes, rate.trials) == (2, 2) and rate.high == 1.0 and 0.3 < rate.low < 0.4
+    assert rows[("LSTM", 10)]["sequences_to_criterion"].median == 4800
+    assert rows[("RNN", 50)]["sequences_to_criterion"] is None
+    with pytest.raises(ValueError, match="runs"):
+        adding.summarise([])
+
+
+def test_plots_show_every_run_and_the_medians():
+    runs = _fake_runs()
+    plot = adding_plots.plot_solved_vs_lag(runs)
     np.testing.assert_allclose(plot.lines["rnn"].get_ydata(), [0.3, 0.1])
     np.testing.assert_allclose(plot.lines["lstm"].get_ydata(), [0.95, 0.5])
+    np.testing.assert_allclose(sorted(plot.lines["lstm runs"].get_ydata()), [0.5, 0.9, 1.0])
+    xs = plot.lines["rnn"].get_xdata()  # the lags, nudged sideways on the log axis
+    assert xs[0] == pytest.approx(10, rel=0.1) and xs[1] == pytest.approx(50, rel=0.1)
+    rates = adding_plots.plot_success_rate(runs)
+    np.testing.assert_allclose(rates.lines["lstm"].get_ydata(), [1.0, 0.0])
+    np.testing.assert_allclose(rates.lines["rnn"].get_ydata(), [0.0, 0.0])
+    strip = adding_plots.plot_sequences_to_criterion(runs, budget=10_000)
+    np.testing.assert_allclose(sorted(strip.lines["lstm"].get_ydata()), [3200, 6400])
+    np.testing.assert_allclose(strip.lines["lstm not met"].get_ydata(), [10_000])
+    assert len(strip.lines["rnn not met"].get_ydata()) == 3
+    assert len(strip.lines["paper"].get_xdata()) == 0  # no run at T = 100
+    with pytest.raises(TypeError, match="budget"):
+        adding_plots.plot_sequences_to_criterion(runs, budget=1.5)
 
 
 def test_plot_learning_curves_and_sequence_data():
     runs = _fake_runs()
-    plot = adding.plot_learning_curves(runs, 10, check_every=1, batch_size=32)
+    plot = adding_plots.plot_learning_curves(runs, 10, check_every=1, batch_size=32)
     np.testing.assert_allclose(plot.lines["lstm seed 0"].get_xdata(), [320, 320])  # capped at 10 steps
     np.testing.assert_allclose(plot.lines["lstm seed 0"].get_ydata(), [0.04, 0.01])
     with pytest.raises(ValueError, match="lag"):
-        adding.plot_learning_curves(runs, 99, 1, 32)
+        adding_plots.plot_learning_curves(runs, 99, 1, 32)
     batch = adding_problem(20, 2, np.random.default_rng(0))
-    plot = adding.plot_sequence(batch, index=1)
+    plot = adding_plots.plot_sequence(batch, index=1)
     length = batch.lengths[1]
     np.testing.assert_allclose(plot.lines["values"].get_ydata(), batch.inputs[1, :length, 0])
     np.testing.assert_allclose(plot.lines["marked"].get_xdata(), batch.marked[1])
@@ -130,7 +151,37 @@ def test_adding_config_validation():
         adding.AddingConfig(lags=(3,))
     with pytest.raises(ValueError, match="cells"):
         adding.AddingConfig(cells=("transformer",))
+    with pytest.raises(TypeError, match="hidden_size"):
+        adding.AddingConfig(hidden_size=2.5)
+    with pytest.raises(ValueError, match="lr"):
+        adding.AddingConfig(lr=-1.0)
+    with pytest.raises(ValueError, match="seeds"):
+        adding.AddingConfig(seeds=(1, 1))
+    with pytest.raises(TypeError, match="seeds"):
+        adding.AddingConfig(seeds=(True,))
+    config = adding.AddingConfig(lags=(np.int64(10),), seeds=(np.int64(3),), lr=np.float32(0.01))
+    assert config.lags == (10,) and type(config.lags[0]) is int and config.seeds == (3,)
     assert adding.AddingConfig.reduced().steps == adding.AddingConfig.reduced().max_sequences // 32
+    assert len(adding.AddingConfig().seeds) >= 10 and "nfg" in adding.AddingConfig().cells
+
+
+def test_the_1997_cell_has_no_forget_gate_and_trains():
+    run = adding.train_adding("nfg", 6, 0, TINY_ADDING)
+    assert run["cell"] == "nfg" and run["forget_bias"] is None and 0 <= run["test_wrong"] <= 40
+    with pytest.raises(ValueError, match="cell"):
+        adding.train_adding("lstm2", 6, 0, TINY_ADDING)
+
+
+def test_runs_do_not_depend_on_the_number_of_workers():
+    config = adding.AddingConfig(lags=(6,), cells=("lstm", "gru"), seeds=(0, 1), hidden_size=4,
+                                 max_sequences=64, window=16, test_size=20, check_every=1)
+    seen = []
+    serial = adding.run_adding(config, workers=1)
+    parallel = adding.run_adding(config, workers=2, progress=lambda index, run: seen.append(index))
+    strip = [{k: v for k, v in r.items() if k != "seconds"} for r in serial]
+    assert [{k: v for k, v in r.items() if k != "seconds"} for r in parallel] == strip
+    assert sorted(seen) == [0, 1, 2, 3] and [(r["cell"], r["seed"]) for r in serial] == [
+        ("lstm", 0), ("gru", 0), ("lstm", 1), ("gru", 1)]
 
 
 # --- forget gate --------------------------------------------------------------------------
@@ -166,22 +217,22 @@ def test_gradient_flow_forget_mean_is_the_gate_value_at_bias():
 def test_masked_mse_ignores_nan_targets():
     outputs = torch.tensor([[[1.0], [2.0], [3.0]]])
     targets = torch.tensor([[[float("nan")], [1.0], [float("nan")]]])
-    assert float(forget_gate.masked_mse(outputs, targets)) == pytest.approx(1.0)
-    assert float(forget_gate.masked_mse(outputs, torch.full_like(targets, float("nan")))) == 0.0
+    assert float(continual.masked_mse(outputs, targets)) == pytest.approx(1.0)
+    assert float(continual.masked_mse(outputs, torch.full_like(targets, float("nan")))) == 0.0
 
 
 def test_stateful_model_and_chunks_continue_one_stream():
     torch.manual_seed(0)
     model = SequenceModel("lstm", 2, 4, 1, readout="all", variant="nfg")
-    chunks = forget_gate.StreamChunks(lag=6, chunk=7, steps=3, batch=2, seed=0)
-    stateful = forget_gate.StatefulModel(model)
+    chunks = continual.StreamChunks(lag=6, chunk=7, steps=3, batch=2, seed=0)
+    stateful = continual.StatefulModel(model)
     pieces = [chunks()[0] for _ in range(3)]
     np.testing.assert_array_equal(torch.cat(pieces, 1).numpy(), chunks.inputs.numpy())
     with torch.no_grad():
         outputs = torch.cat([stateful(p) for p in pieces], 1)
         whole = model(chunks.inputs)
     np.testing.assert_allclose(outputs.numpy(), whole.numpy(), atol=1e-6)
-    gru = forget_gate.StatefulModel(SequenceModel("gru", 2, 3, 1, readout="all"))
+    gru = continual.StatefulModel(SequenceModel("gru", 2, 3, 1, readout="all"))
     gru(pieces[0])
     assert isinstance(gru.state[0], torch.Tensor) and not gru.state[0].requires_grad
 
@@ -190,8 +241,23 @@ def test_train_continual_measures_the_numpy_twin_cell_state():
     run = forget_gate.train_continual("nfg", TINY_FORGET, seed=0)
     assert run["variant"] == "nfg" and len(run["c_abs"]) == 50 and run["c_steps"][-1] == 150
     assert 0.0 <= run["solved_first"] <= 1.0 and len(run["train_loss"]) == 3  # one entry per step here
+    assert run["f_markers"] == [1.0] * 4 == run["f_other"]  # no forget gate: f = 1 everywhere
+    vanilla = forget_gate.train_continual("vanilla", TINY_FORGET, seed=0)
+    assert len(vanilla["f_markers"]) == 4 and all(0 < f < 1 for f in vanilla["f_markers"] + vanilla["f_other"])
+    row, = forget_gate.forget_at_markers([run, vanilla])
+    assert row["f at markers"] == round_sig(float(np.mean(vanilla["f_markers"])))
+    assert row["units lower at markers"] == f"{sum(m < o for m, o in zip(vanilla['f_markers'], vanilla['f_other']))} / 4"
+    with pytest.raises(ValueError, match="vanilla"):
+        forget_gate.forget_at_markers([run])
     with pytest.raises(ValueError, match="variant"):
         forget_gate.train_continual("cifg", TINY_FORGET)
+
+
+def test_forget_at_markers_averages_the_gate_where_m_is_minus_one():
+    forget = np.array([[[0.1, 0.9], [0.5, 0.5], [0.3, 0.7]]])  # (B=1, L=3, H=2)
+    markers = np.array([[True, False, True]])
+    out = continual._forget_at_markers(forget, markers)
+    assert out == {"f_markers": [0.2, 0.8], "f_other": [0.5, 0.5]}
 
 
 def test_nfg_cell_state_grows_on_a_long_stream():
@@ -202,7 +268,7 @@ def test_nfg_cell_state_grows_on_a_long_stream():
     layer = model.layers[0]
     with torch.no_grad():
         layer.bias_ih[2 * 3:3 * 3] = 2.0  # candidate g = tanh(>0) > 0 most of the time
-    stream = forget_gate.continual_adding_stream(6, 300, 2, np.random.default_rng(0))
+    stream = continual.continual_adding_stream(6, 300, 2, np.random.default_rng(0))
     trace = layer.to_numpy().forward(stream.inputs)
     c_abs = np.abs(trace.c).mean(axis=(0, 2))
     assert c_abs[-50:].mean() > 3 * c_abs[:50].mean()
@@ -212,8 +278,9 @@ def test_speed_and_continual_tables():
     runs = [{"lag": 25, "forget_bias": b, "seed": s, "solved_at": at, "test_solved": v, "steps": 5,
              "loss_curve": [0.04]} for b, s, at, v in [(0.0, 0, None, 0.2), (1.0, 0, 3200, 1.0), (1.0, 1, None, 0.5)]]
     rows = forget_gate.speed_table(runs)
-    assert rows[1] == {"lag": 25, "forget_bias": 1.0, "met_criterion": "1 / 2", "sequences_to_criterion": 3200,
-                       "test_solved": 0.75}
+    assert (rows[1]["lag"], rows[1]["forget_bias"], rows[1]["met_criterion"].successes) == (25, 1.0, 1)
+    assert rows[1]["met_criterion"].trials == 2 and rows[1]["sequences_to_criterion"].median == 3200
+    assert rows[1]["test_solved"].median == 0.75 and rows[0]["sequences_to_criterion"] is None
     plot = forget_gate.plot_learning_speed(runs, 25, check_every=1, batch_size=32)
     assert set(plot.lines) == {"bias 0 seed 0", "bias 1 seed 0", "bias 1 seed 1"}
     continual = [{"variant": "nfg", "seed": 0, "c_first": 1.0, "c_last": 9.0, "solved_first": 0.2,
@@ -245,8 +312,8 @@ def test_without_clipping_the_rnn_diverges_and_clipping_prevents_it():
     assert clipped["clipped_fraction"] > 0 and clipped["max_grad_norm"] > 1.0
     assert all(math.isfinite(v) for v in clipped["loss"])
     rows = exploding.summarise([free, clipped])
-    assert rows[0]["diverged"] == "1 / 1" and rows[0]["median_step_diverged"] == free["diverged_at"]
-    assert rows[1]["diverged"] == "0 / 1" and rows[1]["median_final_loss"] == clipped["final_loss"]
+    assert rows[0]["diverged"].successes == 1 and rows[0]["step_diverged"].median == free["diverged_at"]
+    assert rows[1]["diverged"].successes == 0 and rows[1]["final_loss"].median == clipped["final_loss"]
     plot = exploding.plot_gradient_norms_over_training([free, clipped], seed=0)
     np.testing.assert_allclose(plot.lines["loss, clip at 1"].get_ydata(), clipped["loss"])
     finite = [float(v) for v in free["grad_norm"] if v not in ("nan", "inf")]
@@ -272,7 +339,11 @@ def test_ablation_runs_summary_and_plot():
     assert [r["variant"] for r in runs] == ["V", "NFG", "GRU"]
     assert runs[0]["parameters"] == ablation.build_variant("V", 4).num_parameters()
     rows = ablation.summarise(runs)
-    assert rows[1]["median_test_mse"] == runs[1]["test_mse"]
+    assert rows[1]["test_mse"].median == runs[1]["test_mse"]
+    assert rows[1]["times_reference"] == pytest.approx(runs[1]["test_mse"] / runs[0]["test_mse"])
+    assert rows[0]["vs_reference"] == "-" and rows[1]["vs_reference"] in ("higher", "lower", NO_DIFFERENCE)
+    with pytest.raises(ValueError, match="reference"):
+        ablation.summarise(runs, reference="NOPE")
     baseline = ablation.mean_predictor_mse(config)
     assert 0.02 < baseline < 0.06  # var((X1 + X2) / 4) = 1/24 with U[-1, 1] values
     plot = ablation.plot_ablation(runs, reference=baseline)
@@ -294,7 +365,12 @@ def test_hyperparameter_sweep_points_summary_and_plot():
     rows = hyperparameters.summarise(runs, "dropout")
     assert [r["dropout"] for r in rows] == [0.0, 0.5]
     plot = hyperparameters.plot_sweeps(runs)
-    np.testing.assert_allclose(plot.lines["dropout test"].get_ydata(), [r["test_mse"] for r in rows])
+    np.testing.assert_allclose(plot.lines["dropout test"].get_ydata(), [r["test_mse"].median for r in rows])
+    np.testing.assert_allclose(plot.lines["dropout runs"].get_ydata(),
+                               [r["test_mse"] for r in runs if r["varied"] == "dropout"])
+    spread = hyperparameters.spread_of_medians(runs)
+    assert spread["dropout"] == pytest.approx(max(r["test_mse"].median for r in rows)
+                                              / min(r["test_mse"].median for r in rows))
     with pytest.raises(ValueError, match="varied"):
         hyperparameters.summarise(runs, "momentum")
 
@@ -313,5 +389,126 @@ def test_cli_writes_timestamp_free_reproducible_results(tmp_path, capsys):
     assert data["config"]["steps"] == 4 and data["config"]["seeds"] == [0] and data["complete"]
     assert "seconds" not in first
     assert len(data["runs"]) == 2  # no clipping and clip at 1, one seed
-    with pytest.raises(SystemExit):
-        cli_main(["exploding", "--set", "bogus=1"])
+    assert not (tmp_path / "exploding.partial.json").exists()
+
+
+# --- the workflow loses nothing -----------------------------------------------------------
+
+TINY_CLI = ["exploding", "--quiet", "--workers", "1", "--set", "steps=3", "seeds=[0]", "hidden_size=4", "lag=6"]
+
+
+def test_cli_writes_to_a_scratch_folder_by_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    assert cli_main(TINY_CLI) == 0
+    assert (tmp_path / "cache" / "lstm_edu" / "experiments" / "exploding.json").is_file()
+    assert not (tmp_path / "book").exists()
+
+
+def test_cli_publish_writes_to_the_books_folder_only_from_the_repository_root(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli_main([*TINY_CLI, "--publish"]) == 2
+    assert "run from the repository root" in capsys.readouterr().err
+    (tmp_path / "book" / "experiments" / "results").mkdir(parents=True)
+    assert cli_main([*TINY_CLI, "--publish"]) == 0
+    assert load_results(tmp_path / "book" / "experiments" / "results" / "exploding.json")["complete"] is True
+
+
+@pytest.mark.parametrize("args, message", [
+    (["nonsense"], "NAME: expected one of"),
+    (["exploding", "--set", "bogus=1"], "--set: unknown field 'bogus'"),
+    (["exploding", "--set", "steps"], "--set: expected FIELD=VALUE"),
+    (["exploding", "--set", "steps=[1"], "--set: steps: expected a Python literal"),
+    (["exploding", "--set", "lr=-1"], "exploding: lr: expected a finite number"),
+    (["exploding", "--set", "steps=2.5"], "exploding: steps: expected an int >= 1, got float"),
+    (["exploding", "--workers", "0"], "--workers: expected an int >= 1, got 0"),
+    (["exploding", "--workers", "two"], "argument --workers: invalid int value"),
+    (["exploding", "--publish", "--out", "x"], "not allowed with argument"),
+])
+def test_cli_misuse_is_one_line_and_exit_status_2(args, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cli_main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not list(tmp_path.rglob("*.json"))  # nothing ran
+
+
+def test_cli_checks_every_config_and_the_output_before_running(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert cli_main([*TINY_CLI, "--out", str(blocker / "results")]) == 2
+    assert "--out: cannot write to" in capsys.readouterr().err
+    # the second experiment's bad field is found before the first experiment runs
+    assert cli_main(["exploding", "ablation", "--out", str(tmp_path), "--set", "steps=0"]) == 2
+    assert not list(tmp_path.glob("*.json"))
+
+
+def test_an_interrupted_run_keeps_the_previous_results(tmp_path, monkeypatch, capsys):
+    args = [*TINY_CLI, "--out", str(tmp_path)]
+    assert cli_main(args) == 0
+    before = (tmp_path / "exploding.json").read_bytes()
+
+    def interrupted(config, progress=None, workers=1):
+        progress(0, {"clip_norm": None, "seed": 0, "loss": [1.0], "seconds": 0.1})
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(exploding, "run_exploding", interrupted)
+    assert cli_main(args) == 130
+    assert "exploding.json is unchanged" in capsys.readouterr().err
+    assert (tmp_path / "exploding.json").read_bytes() == before
+    partial = json.loads((tmp_path / "exploding.partial.json").read_text())
+    assert partial["complete"] is False and partial["runs"] == [{"clip_norm": None, "seed": 0, "loss": [1.0]}]
+    with pytest.raises(ValueError, match="unfinished run"):
+        load_results(tmp_path / "exploding.partial.json")
+    assert load_results(tmp_path / "exploding.partial.json", require_complete=False)["runs"]
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_write_results_is_atomic(tmp_path, monkeypatch):
+    config = exploding.ExplodingConfig(seeds=(0,))
+    path = write_results("exploding", "cmd", config, [{"a": 1}], directory=tmp_path, complete=True)
+    before = path.read_bytes()
+
+    def failing_replace(source, target):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("lstm_edu.experiments.common.os.replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):
+        write_results("exploding", "cmd", config, [{"a": 2}], directory=tmp_path, complete=True)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["exploding.json"]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: exploding.ExplodingConfig(clip_norms=(None, -1.0)), "clip_norms"),
+    (lambda: exploding.ExplodingConfig(gain="2"), "gain"),
+    (lambda: forget_gate.ForgetGateConfig(biases=()), "biases"),
+    (lambda: forget_gate.ForgetGateConfig(flow_lag=5), "flow_lag"),
+    (lambda: forget_gate.ForgetGateConfig(test_length=10), "test_length"),
+    (lambda: ablation.AblationConfig(variants=("V", "XYZ")), "variants"),
+    (lambda: ablation.AblationConfig(chunk=0), "chunk"),
+    (lambda: hyperparameters.HyperparameterConfig(dropouts=(1.5,)), "dropouts"),
+    (lambda: hyperparameters.HyperparameterConfig(base=(16, 0.0, 0.01)), "base"),
+    (lambda: hyperparameters.Setting(hidden_size=0), "hidden_size"),
+    (lambda: continual.StreamTask(lr=float("nan")), "lr"),
+])
+def test_every_experiment_config_checks_its_fields(make, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        make()
+
+
+def test_full_configs_use_at_least_ten_seeds():
+    for config in (adding.AddingConfig(), forget_gate.ForgetGateConfig(), exploding.ExplodingConfig(),
+                   ablation.AblationConfig(), hyperparameters.HyperparameterConfig()):
+        assert len(config.seeds) >= 10, type(config).__name__
+
+
+def test_used_parameters_are_those_that_receive_a_gradient():
+    torch.manual_seed(0)
+    x = torch.randn(3, 5, 2)
+    for name in ablation.VARIANTS_COMPARED:
+        model = ablation.build_variant(name, 4)
+        model(x).sum().backward()
+        moving = sum(int((p.grad != 0).sum()) for p in model.parameters())
+        assert ablation.used_parameters(model) == moving, name
+    with pytest.raises(TypeError, match="model"):
+        ablation.used_parameters(torch.nn.LSTM(2, 4))

@@ -78,10 +78,10 @@ class ForgetGateConfig:
         fix = partial(object.__setattr__, self)
         fix("biases", check_choices("biases", self.biases, (), check=lambda name, v: check_number(
             name, v, -20.0, 20.0)))
-        fix("flow_lag", check_int("flow_lag", self.flow_lag, minimum=100))  # flow_table looks 99 steps back
+        fix("flow_lag", check_int("flow_lag", self.flow_lag, minimum=6))
         fix("speed_lags", check_choices("speed_lags", self.speed_lags, (), check=lambda name, v: check_int(
             name, v, minimum=6)))
-        fix("speed_sequences", check_int("speed_sequences", self.speed_sequences, minimum=128))
+        fix("speed_sequences", check_int("speed_sequences", self.speed_sequences, minimum=32))
         fix("seeds", check_seeds(self.seeds))
         for name in ("flow_batch", "hidden_size"):
             fix(name, check_int(name, getattr(self, name)))
