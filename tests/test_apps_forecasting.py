@@ -14,6 +14,7 @@ from lstm_edu.apps.forecasting import (
     SeasonalNaiveForecaster,
     load_sunspots,
     mae,
+    mae_difference,
     mase,
     random_walk,
     rmse,
@@ -113,3 +114,25 @@ def test_report_table_rounds_to_three_significant_digits():
     assert text.splitlines() == ["       h=1    h=6", "naive  1      22.5", "LSTM   0.123  nan"]
     with pytest.raises(ValueError, match="naive"):
         table({"naive": [1.0]}, ["a", "b"])
+
+
+def test_mae_difference_is_the_difference_of_maes_with_its_standard_error():
+    rng = np.random.default_rng(0)
+    actual = rng.normal(size=(3, 50))
+    a, b = actual + rng.normal(size=(3, 50)), actual + 2 * rng.normal(size=(3, 50))
+    difference, se = mae_difference(actual, a, b)
+    assert difference.shape == se.shape == (3,)
+    assert np.allclose(difference, mae(actual, a, axis=1) - mae(actual, b, axis=1))
+    paired = np.abs(a - actual) - np.abs(b - actual)
+    assert np.allclose(se, paired.std(axis=1, ddof=1) / np.sqrt(50))
+    d0, se0 = mae_difference(actual[0], a[0], a[0])  # a method against itself
+    assert d0 == 0 and se0 == 0
+    d1, _ = mae_difference(actual[:, 0], a[:, 0], b[:, 0], axis=0)
+    assert np.isclose(d1, mae(actual[:, 0], a[:, 0]) - mae(actual[:, 0], b[:, 0]))
+
+
+def test_mae_difference_rejects_bad_input():
+    with pytest.raises(ValueError, match="predicted"):
+        mae_difference(np.zeros(5), np.zeros(4), np.zeros(5))
+    with pytest.raises(ValueError, match="at least 2"):
+        mae_difference(np.zeros(1), np.zeros(1), np.zeros(1))

@@ -32,6 +32,7 @@ __all__ = [
     "mae",
     "rmse",
     "mase",
+    "mae_difference",
 ]
 
 
@@ -397,3 +398,32 @@ def mase(actual: object, predicted: object, train: object, period: int = 1, axis
     if scale == 0:
         raise ValueError("train: the naive forecast is exact on the training data, so MASE is undefined")
     return mae(actual, predicted, axis=axis) / scale
+
+
+def mae_difference(actual: object, predicted_a: object, predicted_b: object, axis: int = -1) -> tuple:
+    """How much lower method a's MAE is than method b's, and the standard error of that difference.
+
+    The difference of the two MAEs is the mean of the paired differences
+    ``|a - actual| - |b - actual|`` (negative: a is better); its standard error is their
+    sample standard deviation over ``sqrt(n)``. That assumes independent errors; errors of
+    neighbouring time steps are usually correlated, so the true uncertainty is larger.
+
+    Parameters
+    ----------
+    actual, predicted_a, predicted_b : array_like
+        The same shape, with at least two entries along ``axis``.
+    axis : int
+        The axis to average over (the forecasts).
+
+    Returns
+    -------
+    difference, standard_error : float or numpy.ndarray
+        ``MAE(a) - MAE(b)`` and its standard error (the other axes kept).
+    """
+    actual, predicted_a = _pair(actual, predicted_a)
+    _, predicted_b = _pair(actual, predicted_b)
+    paired = np.abs(predicted_a - actual) - np.abs(predicted_b - actual)
+    n = paired.shape[axis]
+    if n < 2:
+        raise ValueError(f"actual: expected at least 2 forecasts along axis {axis}, got {n}")
+    return paired.mean(axis=axis), paired.std(axis=axis, ddof=1) / np.sqrt(n)
