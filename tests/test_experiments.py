@@ -512,3 +512,33 @@ def test_used_parameters_are_those_that_receive_a_gradient():
         assert ablation.used_parameters(model) == moving, name
     with pytest.raises(TypeError, match="model"):
         ablation.used_parameters(torch.nn.LSTM(2, 4))
+
+
+def test_gru_update_bias_starts_the_gru_keeping_its_state():
+    torch.manual_seed(0)
+    model = SequenceModel("gru", 2, 3, 1)
+    adding.set_gru_update_bias(model.layers[0], 30.0)
+    x = torch.randn(2, 5, 2)
+    h0 = torch.randn(1, 2, 3)
+    with torch.no_grad():
+        out, h = model.layers[0](x, h0)
+    np.testing.assert_allclose(h.numpy(), h0.numpy(), atol=1e-6)  # z = 1: the state is kept
+    bias = model.layers[0].bias_ih_l0[3:6].detach().numpy()
+    assert (bias == 30.0).all() and (model.layers[0].bias_hh_l0[3:6].detach().numpy() == 0).all()
+    config = adding.AddingConfig(lags=(6,), cells=("gru",), seeds=(0,), hidden_size=4, max_sequences=64,
+                                 window=16, test_size=20, gru_update_bias=2.0)
+    assert adding.train_adding("gru", 6, 0, config)["test_size"] == 20
+    with pytest.raises(TypeError, match="gru"):
+        adding.set_gru_update_bias(torch.nn.LSTM(2, 3), 1.0)
+    with pytest.raises(ValueError, match="value"):
+        adding.set_gru_update_bias(model.layers[0], float("inf"))
+
+
+def test_plot_divergence_steps_shows_every_run():
+    runs = [{"clip_norm": None, "seed": s, "diverged_at": d, "steps": d} for s, d in ((0, 29), (1, 31))]
+    runs += [{"clip_norm": 1.0, "seed": s, "diverged_at": None, "steps": 600} for s in (0, 1, 2)]
+    plot = exploding.plot_divergence_steps(runs)
+    np.testing.assert_array_equal(plot.lines["no clipping"].get_xdata(), [29, 31])
+    np.testing.assert_array_equal(plot.lines["clip at 1"].get_xdata(), [])
+    np.testing.assert_array_equal(plot.lines["clip at 1 finished"].get_xdata(), [600, 600, 600])
+    assert all(0.5 < y < 1.5 for y in plot.lines["clip at 1 finished"].get_ydata())

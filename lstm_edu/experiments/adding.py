@@ -26,7 +26,7 @@ from ..stats import median_spread, wilson_interval
 from .common import check_choices, check_int, check_number, check_seeds, round_sig, run_jobs
 
 __all__ = ["AddingConfig", "PaperCriterion", "CELL_COLOURS", "CELL_LABELS", "PAPER_SEQUENCES", "run_adding",
-           "train_adding", "evaluate_solved", "summarise", "cells_in"]
+           "train_adding", "evaluate_solved", "summarise", "cells_in", "set_gru_update_bias"]
 
 CELL_COLOURS = {"rnn": "#888888", "lstm": "#1f5fa8", "gru": "#d95f02", "nfg": "#7570b3"}
 #: How the cells are named in tables and legends ("nfg" is the 1997 cell: no forget gate).
@@ -55,6 +55,9 @@ class AddingConfig:
         Adam's learning rate.
     forget_bias : float or None
         LSTM's initial forget-gate bias (see the forget-gate experiment).
+    gru_update_bias : float or None
+        GRU's initial update-gate bias (torch's init if None): the GRU's counterpart of a
+        large forget bias, since a positive bias starts it keeping its state.
     max_sequences : int
         Training budget in sequences, the same for every cell.
     window : int
@@ -74,6 +77,7 @@ class AddingConfig:
     batch_size: int = 32
     lr: float = 1e-2
     forget_bias: float | None = 4.0
+    gru_update_bias: float | None = None
     max_sequences: int = 128_000
     window: int = 2000
     test_size: int = 2560
@@ -90,6 +94,7 @@ class AddingConfig:
         fix("max_sequences", check_int("max_sequences", self.max_sequences, minimum=self.batch_size))
         fix("lr", check_number("lr", self.lr, 0.0, 10.0, open_low=True))
         fix("forget_bias", check_number("forget_bias", self.forget_bias, -20.0, 20.0, allow_none=True))
+        fix("gru_update_bias", check_number("gru_update_bias", self.gru_update_bias, -20.0, 20.0, allow_none=True))
         fix("clip_norm", check_number("clip_norm", self.clip_norm, 0.0, open_low=True, allow_none=True))
 
     @classmethod
@@ -183,6 +188,8 @@ def train_adding(cell: str, lag: int, seed: int, config: AddingConfig, forget_bi
         model = SequenceModel("lstm", 2, config.hidden_size, 1, variant="nfg")
     else:
         model = SequenceModel(cell, 2, config.hidden_size, 1, forget_bias=forget_bias if cell == "lstm" else None)
+    if cell == "gru" and config.gru_update_bias is not None:
+        set_gru_update_bias(model.layers[0], config.gru_update_bias)
     criterion = PaperCriterion(config.window)
     train_config = TrainConfig(steps=config.steps, batch_size=config.batch_size, lr=config.lr,
                                clip_norm=config.clip_norm, seed=seed, log_every=config.check_every)
@@ -198,6 +205,23 @@ def train_adding(cell: str, lag: int, seed: int, config: AddingConfig, forget_bi
         "loss_curve": _curve(result.loss, 10 * config.check_every),
         "seconds": result.seconds,
     }
+
+
+def set_gru_update_bias(gru: torch.nn.GRU, value: float) -> None:
+    """Set the update-gate bias of a one-layer ``nn.GRU`` to ``value``.
+
+    Torch's GRU computes ``h_t = (1 - z_t) * n_t + z_t * h_{t-1}`` with gate rows in the
+    order ``r, z, n``; the ``z`` block of ``bias_ih`` is set to ``value`` and that of
+    ``bias_hh`` to 0, so ``z_t`` starts near ``sigmoid(value)`` and a positive value
+    starts the GRU keeping its state, as a positive forget bias does for the LSTM.
+    """
+    if not isinstance(gru, torch.nn.GRU) or gru.num_layers != 1 or not gru.bias:
+        raise TypeError(f"gru: expected a one-layer torch.nn.GRU with biases, got {gru!r}")
+    value = check_number("value", value)
+    H = gru.hidden_size
+    with torch.no_grad():
+        gru.bias_ih_l0[H:2 * H] = value
+        gru.bias_hh_l0[H:2 * H] = 0.0
 
 
 def _curve(values, every: int) -> list:

@@ -19,10 +19,10 @@ from ..plots import Plot
 from ..tasks import adding_problem, as_tensors
 from ..training import TrainConfig, seed_everything, train
 from ..stats import median_spread, wilson_interval
-from .common import check_choices, check_int, check_number, check_seeds, round_sig, run_jobs
+from .common import check_choices, check_int, check_number, check_seeds, new_figure, round_sig, run_jobs
 
 __all__ = ["ExplodingConfig", "scaled_orthogonal_", "train_exploding", "run_exploding", "summarise",
-           "plot_gradient_norms_over_training"]
+           "plot_gradient_norms_over_training", "plot_divergence_steps"]
 
 
 @dataclass(frozen=True)
@@ -209,3 +209,35 @@ def plot_gradient_norms_over_training(runs: list[dict], seed: int) -> Plot:
     axes[1].set_xlabel("training step")
     axes[0].legend(loc="best", fontsize=9)
     return Plot(figure, tuple(axes), lines, name="loss and gradient norm over training")
+
+
+def plot_divergence_steps(runs: list[dict], ax=None) -> Plot:
+    """When each run diverged, one row per clipping choice: a dot at the step of divergence,
+    or a cross at the last step for a run that trained to the end.
+
+    Returns
+    -------
+    Plot
+        ``lines[label]`` (x the steps of divergence, y the row) and ``lines[label + " finished"]``
+        (x the last step of each run that never diverged), per clipping choice.
+    """
+    if not runs:
+        raise ValueError("runs: expected at least one run, got none")
+    figure, ax = new_figure(ax, (6.4, 2.4))
+    lines = {}
+    choices = list(dict.fromkeys(r["clip_norm"] for r in runs))
+    rng = np.random.default_rng(0)  # vertical jitter only, so that equal steps stay visible
+    for row, clip_norm in enumerate(choices):
+        label = "no clipping" if clip_norm is None else f"clip at {clip_norm:g}"
+        group = [r for r in runs if r["clip_norm"] == clip_norm]
+        diverged = [r["diverged_at"] for r in group if r["diverged_at"] is not None]
+        finished = [r["steps"] for r in group if r["diverged_at"] is None]
+        (lines[label],) = ax.plot(diverged, row + rng.uniform(-0.15, 0.15, len(diverged)), linestyle="none",
+                                  marker="o", alpha=0.6, color="#d95f02")
+        (lines[f"{label} finished"],) = ax.plot(finished, row + rng.uniform(-0.15, 0.15, len(finished)),
+                                                linestyle="none", marker="x", alpha=0.6, color="#1f5fa8")
+    ax.set_yticks(range(len(choices)), labels=["no clipping" if c is None else f"clip at {c:g}" for c in choices])
+    ax.set_ylim(-0.5, len(choices) - 0.5)
+    ax.set_xlabel("training step (dot: diverged there; x: trained to the end)")
+    ax.grid(axis="y", visible=False)
+    return Plot(figure, (ax,), lines, name="steps of divergence")
