@@ -83,7 +83,9 @@ def wilson_interval(successes, trials, confidence: float = 0.95) -> Rate:
     from statsmodels.stats.proportion import proportion_confint
 
     low, high = proportion_confint(successes, trials, alpha=1 - confidence, method="wilson")
-    return Rate(successes, trials, max(0.0, float(low)), min(1.0, float(high)))
+    low = 0.0 if successes == 0 else max(0.0, float(low))  # exact at the ends (rounding gives 1 - 1e-16)
+    high = 1.0 if successes == trials else min(1.0, float(high))
+    return Rate(successes, trials, low, high)
 
 
 def _check_confidence(confidence) -> None:
