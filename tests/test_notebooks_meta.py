@@ -166,9 +166,12 @@ def check_figure_alt_text(nb) -> list[str]:
         if not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
             continue
         mystnb = cell.metadata.get("mystnb", {})
-        if not (mystnb.get("image", {}).get("alt") or mystnb.get("figure", {}).get("caption")):
-            first = cell.source.splitlines()[0] if cell.source else ""
+        first = cell.source.splitlines()[0] if cell.source else ""
+        alt = mystnb.get("image", {}).get("alt") or ""
+        if not (alt or mystnb.get("figure", {}).get("caption")):
             problems.append(f"figure without mystnb image.alt / figure.caption: {first!r}")
+        elif "/" in alt or "\\" in alt:  # tests/browser/site_visit.py reads such alt text as a file name
+            problems.append(f"figure alt text contains a slash, which reads as a file path: {first!r}")
     return problems
 
 
@@ -406,6 +409,8 @@ def test_figure_without_alt_text_is_refused() -> None:
     assert check_figure_alt_text(nb) == ["figure without mystnb image.alt / figure.caption: 'print(1 + 1)'"]
     nb.cells[-1].metadata["mystnb"] = {"image": {"alt": "A line"}}
     assert check_figure_alt_text(nb) == []
+    nb.cells[-1].metadata["mystnb"] = {"image": {"alt": "Norm of dc_T/dc_t"}}
+    assert check_figure_alt_text(nb) == ["figure alt text contains a slash, which reads as a file path: 'print(1 + 1)'"]
 
 
 def glue_output(name: str, text: str):
