@@ -130,7 +130,7 @@ def run_ablation(config: AblationConfig, progress=None, workers: int = 1) -> lis
     Returns
     -------
     list of dict
-        ``variant, seed, parameters`` (the trainable parameters of that model) and
+        ``variant, seed, parameters`` (the trainable parameters that model uses) and
         :func:`~lstm_edu.experiments.continual.fit_continual`'s test metrics.
     """
     jobs = [(name, seed) for name in config.variants for seed in config.seeds]
