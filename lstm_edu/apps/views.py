@@ -683,11 +683,11 @@ class ThresholdRenderer(_BlitMixin, Renderer):
     Parameters
     ----------
     time, values : array_like
-        ``(N,)`` the series shown (with the injected anomalies).
+        ``(N,)`` the series shown (NaN values leave gaps, e.g. between sensors).
     scores : dict of str to array_like
         Detector name -> ``(N,)`` score (alarm where ``|score| > threshold``).
     labels : array_like of bool
-        ``(N,)`` injected anomalies.
+        ``(N,)`` labelled (or injected) anomalies; each run of them is shaded.
     events : list of (first, stop)
     mask : array_like of bool
         ``(N,)`` steps that are scored.
@@ -713,17 +713,20 @@ class ThresholdRenderer(_BlitMixin, Renderer):
         shown = self.mask | self.labels
         first = np.flatnonzero(shown)[0]
         self.series_axes.plot(self.time[first:], self.series_values[first:], color="black", lw=1)
-        for a, b in self.events:
-            self.series_axes.axvspan(self.time[a] - 0.04, self.time[b - 1] + 0.04, color="gold", alpha=0.5, lw=0)
+        edges = np.diff(np.concatenate([[0], self.labels.astype(np.int8), [0]]))  # one span per run of labels
+        half = 0.5 * float(np.median(np.diff(self.time)))  # half a step on each side
+        for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+            self.series_axes.axvspan(self.time[a] - half, self.time[b - 1] + half, color="gold", alpha=0.5, lw=0)
         for a, b in known:
             self.series_axes.axvspan(self.time[a], self.time[b - 1], color="grey", alpha=0.2, lw=0)
         low = np.nanmin(self.series_values[first:])
+        row = 0.09 * (np.nanmax(self.series_values[first:]) - low) or 0.8  # spacing of the alarm rows
         self.marks = {}
-        for row, (colour, name) in enumerate(zip(COLOURS, self.scores)):
+        for k, (colour, name) in enumerate(zip(COLOURS, self.scores)):
             self.marks[name] = self.series_axes.scatter([], [], marker="|", s=60, color=colour, label=name,
                                                         zorder=2.1)  # above the ticks and the series
-            self.marks[name].row_y = low - 0.8 * (row + 1)
-        self.series_axes.set_ylim(low - 0.8 * (len(self.scores) + 1), np.nanmax(self.series_values[first:]) + 0.5)
+            self.marks[name].row_y = low - row * (k + 1)
+        self.series_axes.set_ylim(low - row * (len(self.scores) + 1), np.nanmax(self.series_values[first:]) + 0.6 * row)
         # a figure legend, below the Axes: frames do not redraw it
         self.figure.legend(handles=list(self.marks.values()), fontsize=8, loc="outside lower center",
                            ncol=len(self.scores))
