@@ -164,3 +164,79 @@ def test_windowed_bits_per_char_is_a_context_ablation():
         windowed_bits_per_char(model, text, vocab, 11, positions)
     with pytest.raises(ValueError, match="positions"):
         windowed_bits_per_char(model, text, vocab, 2, [len(text)])
+
+
+# -- the Moby-Dick model (lstm_edu.apps.char_model) ---------------------------------------
+
+from lstm_edu.apps.char_model import (  # noqa: E402
+    english_indicators,
+    load_results,
+    pack_weights,
+    split_chapters,
+    train_seeds,
+    unpack_weights,
+    untrained_char_lstm,
+    write_results,
+)
+
+
+def test_split_chapters_cuts_at_headings():
+    text = "CHAPTER 1. A\nx\nCHAPTER 2. B\ny\nCHAPTER 3. C\nz\n"
+    split = split_chapters(text, validation_from=2, test_from=3)
+    assert (split.train, split.validation, split.test) == ("CHAPTER 1. A\nx\n", "CHAPTER 2. B\ny\n", "CHAPTER 3. C\nz\n")
+    with pytest.raises(ValueError, match="CHAPTER 4"):
+        split_chapters(text, validation_from=2, test_from=4)
+    with pytest.raises(ValueError, match="validation_from"):
+        split_chapters(text, validation_from=3, test_from=2)
+
+
+def test_english_indicators_on_known_text():
+    text = "He said “Go.” Then\n“A\n\nB” ok. No!"
+    ind = english_indicators(text)
+    at = text.index
+    quoted = "".join(ch for ch, q in zip(text, ind["in_quote"]) if q)
+    assert quoted == "“Go.”“A\n"  # the blank line ends the open quotation; the stray ” opens nothing
+    assert ind["line_position"][at("Then")] == 14 and ind["line_position"][at("“A")] == 0
+    assert ind["line_position"][at("\n\n")] == 2  # the newline is the line's last character
+    assert ind["since_sentence_end"][at(".”")] == 0 and ind["since_sentence_end"][at("”")] == 1
+    assert ind["since_sentence_end"][at("No")] == 2 and ind["since_sentence_end"][at("!")] == 0
+    assert ind["since_sentence_end"][0] == 1
+
+
+def test_weights_round_trip_and_the_untrained_start():
+    from lstm_edu.apps.text_generation import CharLSTMConfig
+
+    config = CharLSTMConfig(embed_size=3, hidden_size=4, seq_length=5, steps=1, batch_size=2, seed=7)
+    model = untrained_char_lstm(6, config)
+    vector = pack_weights(model)
+    # embedding 6x3, LSTM 4*4*(3+4) + 2*16, head 4*6 + 6
+    assert vector.dtype == np.float32 and vector.shape == (18 + 112 + 32 + 30,)
+    again = unpack_weights(vector, 6, config)
+    ids = torch.tensor([[0, 3, 5, 1]])
+    with torch.no_grad():
+        assert torch.equal(model(ids), again(ids))
+    assert np.array_equal(pack_weights(untrained_char_lstm(6, config)), vector)  # same seed, same start
+    with pytest.raises(ValueError, match="vector"):
+        unpack_weights(vector[:-1], 6, config)
+
+
+def test_results_file_round_trip_is_reproducible(tmp_path):
+    from lstm_edu.apps.text_generation import CharLSTMConfig
+
+    text = "".join(f"CHAPTER {k}. T\nthe cat sat on the mat. the dog ran.\n" for k in range(1, 7))
+    split = split_chapters(text, validation_from=4, test_from=5)
+    config = CharLSTMConfig(embed_size=4, hidden_size=8, seq_length=10, steps=5, batch_size=4, lr=1e-2)
+    models, runs = train_seeds(split, config, seeds=(0, 1))
+    first = write_results(models, runs, split, tmp_path / "a", config)
+    models2, runs2 = train_seeds(split, config, seeds=(0, 1))
+    second = write_results(models2, runs2, split, tmp_path / "b", config)
+    for name in ("text_generation.json", "text_generation_seed0.npy", "text_generation_seed1.npy"):
+        assert (first.parent / name).read_bytes() == (second.parent / name).read_bytes()
+    vocab = CharVocabulary(split.train)
+    payload, loaded = load_results(vocab, first.parent)
+    assert [run["seed"] for run in payload["runs"]] == [0, 1]
+    assert payload["split"]["characters"] == [len(split.train), len(split.validation), len(split.test)]
+    assert lstm_bits_per_char(loaded[1], split.test, vocab) == pytest.approx(payload["runs"][1]["test_bits"], rel=1e-6)
+    (first.parent / "text_generation_seed1.npy").write_bytes(b"x")
+    with pytest.raises(ValueError, match="checksum"):
+        load_results(vocab, first.parent)
