@@ -154,3 +154,108 @@ def test_bag_of_bigrams_counts_adjacent_pairs_and_sees_dull_but():
     accuracy = accuracy_by_kind(bow.predict_proba([s.text for s in data]), data)
     plain = accuracy_by_kind(plain_bow.predict_proba([s.text for s in data]), data)
     assert accuracy["but"] > plain["but"] + 0.1 and accuracy["negated"] > plain["negated"] + 0.1
+
+
+# -- real movie-review sentences (lstm_edu.apps.sentiment_reviews) ----------------------------
+
+from lstm_edu.apps import sentiment_reviews as reviews_app  # noqa: E402
+
+
+def test_tokenize_and_corpus_vocabulary():
+    assert reviews_app.tokenize("The Rock isn't ''Conan''! Is it?") == "the rock isn't conan ! is it ?"
+    vocab = reviews_app.CorpusVocabulary(["a b b", "b c"], min_count=2)
+    assert vocab.words == ["<pad>", "<unk>", "b"]
+    assert vocab.encode("b a zebra b") == [2, 1, 1, 2]
+    assert reviews_app.frequent_pairs(["a b b", "x b b"], vocab) == [("<unk>", "b"), ("b", "b")]
+
+
+def test_split_is_seeded_disjoint_and_complete():
+    train, validation, test = reviews_app.split_indices(100, seed=0)
+    assert (len(train), len(validation), len(test)) == (70, 10, 20)
+    assert sorted(np.concatenate([train, validation, test]).tolist()) == list(range(100))
+    np.testing.assert_array_equal(reviews_app.split_indices(100, seed=0)[2], test)
+    with pytest.raises(ValueError, match="fractions"):
+        reviews_app.split_indices(100, fractions=(0.5, 0.5))
+
+
+def test_word_order_mask_and_accuracy_rate():
+    mask = reviews_app.word_order_mask(["it is not good", "good but long", "nothing buttery", "fine"])
+    np.testing.assert_array_equal(mask, [True, True, False, False])
+    rate = reviews_app.accuracy_rate([0.9, 0.2, 0.6, 0.4], [1, 0, 0, 0])
+    assert (rate.successes, rate.trials) == (3, 4) and rate.low < 0.75 < rate.high
+
+
+def test_bag_of_listed_pairs_is_sparse_and_matches_the_full_layout():
+    vocab = Vocabulary()
+    listed = BagOfWords(vocab, bigrams=True, pairs=[("not", "good"), ("is", "not")])
+    V = len(vocab)
+    assert listed.weights.shape == (V + 2,)
+    counts = listed.counts(["the movie is not good", "the movie is good"])
+    assert counts.shape == (2, V + 2) and counts[0, V] == 1 and counts[0, V + 1] == 1 and counts[1, V:].sum() == 0
+    listed.weights[V], listed.weights[vocab.index["good"]] = -3.0, 1.0
+    assert listed.pair_weight("not", "good") == -3.0
+    np.testing.assert_allclose(listed.running_scores("the movie is not good"), [0, 0, 0, 0, -2.0])
+    with pytest.raises(ValueError, match="not one of this model's pairs"):
+        listed.pair_weight("good", "not")
+    with pytest.raises(ValueError, match="bigrams=True"):
+        BagOfWords(vocab, pairs=[("not", "good")])
+    # trained on the same data, listing every pair gives the same model as the full layout
+    data = generate_sentences(300, seed=5, config=SentenceConfig(weights=(1, 1, 1, 1)))
+    texts, labels = [s.text for s in data], [s.label for s in data]
+    full = BagOfWords(vocab, bigrams=True, steps=50).fit(texts, labels)
+    every = [(a, b) for a in vocab.words for b in vocab.words]
+    same = BagOfWords(vocab, bigrams=True, pairs=every, steps=50).fit(texts, labels)
+    np.testing.assert_allclose(same.predict_proba(texts), full.predict_proba(texts), rtol=1e-12)
+
+
+def _tiny_split(texts, labels):
+    tokens = [reviews_app.tokenize(t) for t in texts]
+    return reviews_app.ReviewSplit(tokens, np.asarray(labels), np.asarray(labels, dtype=float), list(texts))
+
+
+def test_review_lstm_learns_trains_reproducibly_and_round_trips(tmp_path):
+    data = generate_sentences(400, seed=6, config=SentenceConfig(weights=(1, 1, 0, 0)))
+    train = _tiny_split([s.text for s in data[:300]], [s.label for s in data[:300]])
+    validation = _tiny_split([s.text for s in data[300:]], [s.label for s in data[300:]])
+    vocab = reviews_app.CorpusVocabulary(train.texts)
+    config = reviews_app.ReviewLSTMConfig(embedding_size=8, hidden_size=8, epochs=6, batch_size=16, lr=1e-2)
+    model, history = reviews_app.train_review_lstm(train, validation, vocab, config)
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert max(history["validation"]) == history["validation"][history["best_epoch"] - 1] > 0.9
+    again, _ = reviews_app.train_review_lstm(train, validation, vocab, config)
+    probabilities = reviews_app.predict_reviews(model, validation.texts, vocab)
+    np.testing.assert_array_equal(reviews_app.predict_reviews(again, validation.texts, vocab), probabilities)
+    reviews_app.save_model(model, config, tmp_path / "m.npz")
+    loaded, loaded_config = reviews_app.load_model(tmp_path / "m.npz", vocab)
+    assert loaded_config == config
+    np.testing.assert_allclose(reviews_app.predict_reviews(loaded, validation.texts, vocab), probabilities, atol=1e-6)
+    with pytest.raises(ValueError, match="word embeddings, expected"):
+        reviews_app.load_model(tmp_path / "m.npz", reviews_app.CorpusVocabulary(["a b"], min_count=1))
+    # the last running score is the model's logit difference; the numpy twin gives the same states
+    text = validation.texts[0]
+    scores = reviews_app.review_running_scores(model, text, vocab)
+    p = probabilities[0]
+    assert scores.shape == (len(text.split()),) and scores[-1] == pytest.approx(np.log(p / (1 - p)), abs=1e-4)
+    trace = reviews_app.review_gate_trace(model, text, vocab)
+    head, bias = model.head.weight.detach().double().numpy(), model.head.bias.detach().double().numpy()
+    logits = trace.h[0] @ head.T + bias
+    np.testing.assert_allclose(logits[:, 1] - logits[:, 0], scores, atol=1e-4)
+
+
+def test_committed_review_models_reproduce_their_metrics():
+    """The weights under book/applications/results give the accuracies written beside them."""
+    import json
+    from pathlib import Path
+
+    from lstm_edu.data.movie_reviews import load_movie_reviews
+
+    results = Path(__file__).resolve().parents[1] / reviews_app.RESULTS
+    summary = json.loads((results / "sentiment.json").read_text())
+    parts = reviews_app.review_split(load_movie_reviews(), seed=summary["split_seed"])
+    vocab = reviews_app.CorpusVocabulary(parts["train"].texts)
+    assert len(vocab) == summary["vocabulary_size"] and len(summary["runs"]) >= 5
+    for run in summary["runs"][:2]:
+        model, _ = reviews_app.load_model(results / f"sentiment_lstm_seed{run['seed']}.npz", vocab)
+        rate = reviews_app.accuracy_rate(reviews_app.predict_reviews(model, parts["test"].texts, vocab),
+                                         parts["test"].labels)
+        assert rate.successes == run["test"]["all"]["correct"] and rate.trials == run["test"]["all"]["n"] == 2114

@@ -195,50 +195,68 @@ class BagOfWords:
     bigrams : bool
         Also count each pair of adjacent words (``V * V`` more features, after the ``V``
         word counts): a linear model on word pairs, still blind to order beyond a pair.
+    pairs : iterable of (str, str), optional
+        With ``bigrams``: only these word pairs are features (for a large vocabulary);
+        default every pair.
     """
 
     def __init__(self, vocabulary: Vocabulary, l2: float = 1e-3, steps: int = 500, lr: float = 0.5,
-                 bigrams: bool = False) -> None:
+                 bigrams: bool = False, pairs=None) -> None:
         if not isinstance(vocabulary, Vocabulary):
             raise TypeError(f"vocabulary: expected a Vocabulary, got {type(vocabulary).__name__}")
         if not isinstance(bigrams, (bool, np.bool_)):
             raise TypeError(f"bigrams: expected a bool, got {type(bigrams).__name__}")
+        if pairs is not None and not bigrams:
+            raise ValueError("pairs: a list of word pairs needs bigrams=True")
         self.vocabulary = vocabulary
         self.l2 = check_positive_real("l2", l2, allow_zero=True)
         self.steps = check_int_range("steps", steps, 1)
         self.lr = check_positive_real("lr", lr)
         self.bigrams = bool(bigrams)
-        V = len(vocabulary)
-        self.weights = np.zeros(V + V * V if self.bigrams else V)  # (V,) or (V + V*V,)
+        V, index = len(vocabulary), vocabulary.index
+        # pairs=None: every pair is a feature, pair (a, b) at V + a * V + b; else only the listed pairs
+        self.pairs = None if pairs is None else {
+            pair: V + k for k, pair in enumerate(dict.fromkeys((index[a], index[b]) for a, b in pairs))}
+        size = V + (V * V if self.pairs is None else len(self.pairs)) if self.bigrams else V
+        self.weights = np.zeros(size)  # (V,) or (V + pairs,)
         self.bias = 0.0
 
+    def _pair_ids(self, ids: np.ndarray) -> np.ndarray:
+        """Feature index of each adjacent pair ``(T - 1,)``; -1 for a pair that is not a feature."""
+        V = len(self.vocabulary)
+        if self.pairs is None:
+            return V + ids[:-1] * V + ids[1:]
+        return np.array([self.pairs.get(p, -1) for p in zip(ids[:-1].tolist(), ids[1:].tolist())], dtype=np.int64)
+
     def _features(self, text: str) -> np.ndarray:
-        """Feature index of each word, then (with bigrams) of each adjacent pair."""
+        """Feature index of each word, then (with bigrams) of each adjacent pair that is a feature."""
         ids = np.asarray(self.vocabulary.encode(text), dtype=np.int64)
         if not self.bigrams:
             return ids
-        V = len(self.vocabulary)
-        return np.concatenate([ids, V + ids[:-1] * V + ids[1:]])
+        pair_ids = self._pair_ids(ids)
+        return np.concatenate([ids, pair_ids[pair_ids >= 0]])
 
-    def counts(self, texts: list[str]) -> np.ndarray:
-        """Feature-count matrix ``(N, V)`` (``(N, V + V*V)`` with bigrams)."""
+    def counts(self, texts: list[str]):
+        """Feature-count matrix ``(N, features)`` (a ``scipy.sparse`` CSR matrix)."""
+        from scipy import sparse
+
         if isinstance(texts, str) or not len(texts):
             raise TypeError("texts: expected a non-empty list of sentences")
-        counts = np.zeros((len(texts), len(self.weights)))
-        for row, text in enumerate(texts):
-            np.add.at(counts[row], self._features(text), 1.0)
-        return counts
+        features = [self._features(text) for text in texts]
+        rows = np.repeat(np.arange(len(texts)), [len(f) for f in features])
+        columns = np.concatenate(features)
+        return sparse.csr_matrix((np.ones(len(columns)), (rows, columns)), shape=(len(texts), len(self.weights)))
 
     def fit(self, texts: list[str], labels: object) -> "BagOfWords":
         """Minimise mean log-loss + ``l2/2 * ||w||^2``; returns self."""
-        x = self.counts(texts)  # (N, V)
+        x = self.counts(texts)  # (N, features), sparse
         y = np.asarray(labels, dtype=float)
-        if y.shape != (len(x),) or not np.isin(y, (0.0, 1.0)).all():
-            raise ValueError(f"labels: expected {len(x)} labels in {{0, 1}}, got shape {y.shape}")
+        if y.shape != (x.shape[0],) or not np.isin(y, (0.0, 1.0)).all():
+            raise ValueError(f"labels: expected {x.shape[0]} labels in {{0, 1}}, got shape {y.shape}")
         for _ in range(self.steps):
             p = 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))  # (N,)
             error = p - y
-            self.weights -= self.lr * (x.T @ error / len(x) + self.l2 * self.weights)
+            self.weights -= self.lr * (x.T @ error / x.shape[0] + self.l2 * self.weights)
             self.bias -= self.lr * error.mean()
         return self
 
@@ -251,8 +269,8 @@ class BagOfWords:
         ids = np.asarray(self.vocabulary.encode(text), dtype=np.int64)
         per_word = self.weights[ids]
         if self.bigrams:  # the pair ending at word t counts from word t on
-            V = len(self.vocabulary)
-            per_word[1:] += self.weights[V + ids[:-1] * V + ids[1:]]
+            pair_ids = self._pair_ids(ids)
+            per_word[1:] += np.where(pair_ids >= 0, self.weights[np.maximum(pair_ids, 0)], 0.0)
         return self.bias + np.cumsum(per_word)
 
     def word_weight(self, word: str) -> float:
@@ -263,8 +281,10 @@ class BagOfWords:
         """The learned weight of the word pair ``first second`` (needs ``bigrams=True``)."""
         if not self.bigrams:
             raise ValueError("pair_weight: this model was built with bigrams=False")
-        V, index = len(self.vocabulary), self.vocabulary.index
-        return float(self.weights[V + index[first] * V + index[second]])
+        (feature,) = self._pair_ids(np.array([self.vocabulary.index[first], self.vocabulary.index[second]]))
+        if feature < 0:
+            raise ValueError(f"pair_weight: ({first!r}, {second!r}) is not one of this model's pairs")
+        return float(self.weights[feature])
 
 
 # -- LSTM classifier ------------------------------------------------------------------
