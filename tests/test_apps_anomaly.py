@@ -95,3 +95,76 @@ def test_forecaster_scores_scale_by_training_error():
     scale = np.std(np.diff(values[:200]))
     assert scores[250] == pytest.approx(abs(values[250] - values[249]) / scale)
     assert np.nanargmax(scores) in (300, 301)  # the spike and the step after it
+
+
+# -- the sensor network (lstm_edu.apps.sensor_anomaly) ---------------------------------------
+
+
+def _readings(n=80, anomalous=(45, 48)):
+    """Two motes of ``n`` readings; mote 1 has labelled readings ``[a, b)``."""
+    from lstm_edu.data.sensor_network import SensorReadings
+
+    rng = np.random.default_rng(0)
+    label = np.zeros(2 * n, dtype=bool)
+    label[anomalous[0]:anomalous[1]] = True
+    return SensorReadings(reading=np.tile(np.arange(1, n + 1), 2), mote=np.repeat([1, 2], n),
+                          indoor=np.repeat([True, False], n), humidity=40 + rng.standard_normal(2 * n),
+                          temperature=25 + 0.1 * rng.standard_normal(2 * n), label=label, source="test")
+
+
+def test_split_motes_standardises_with_the_training_stretch_only():
+    from lstm_edu.apps.sensor_anomaly import split_motes
+
+    motes = split_motes(_readings(), 40)
+    assert list(motes) == [1, 2] and motes[1].indoor and not motes[2].indoor
+    np.testing.assert_allclose(motes[1].values[:40].mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(motes[1].values[:40].std(axis=0), 1.0)
+    assert motes[1].labels.sum() == 3 and motes[2].labels.sum() == 0
+    with pytest.raises(ValueError, match="mote 1 has 3 labelled anomalies in its first 50"):
+        split_motes(_readings(), 50)
+
+
+def test_reading_metrics_counts_test_alarms_against_labels():
+    from lstm_edu.apps.sensor_anomaly import label_runs, reading_metrics, split_motes
+    from lstm_edu.stats import wilson_interval
+
+    motes = split_motes(_readings(), 40)
+    s1 = np.zeros(80)
+    s1[[10, 45, 46, 50, 51]] = 9.0  # 10: training stretch (ignored); 45, 46 true; 50, 51 false
+    s2 = np.full(80, np.nan)
+    s2[55] = 6.0  # false alarm on mote 2
+    d = reading_metrics({1: s1, 2: s2}, motes, 5.0)
+    assert (d.true_alarms, d.false_alarms, d.missed) == (2, 3, 1)
+    assert d.precision == wilson_interval(2, 5) and d.recall == wilson_interval(2, 3)
+    assert (d.events_found, d.events) == (1, 1) and d.false_by_mote == {1: 2, 2: 1}
+    assert reading_metrics({1: s1, 2: s2}, motes, 10.0).precision is None
+    assert label_runs([0, 1, 1, 0, 1]) == [(1, 3), (4, 5)] and label_runs([0, 0]) == []
+
+
+def test_combined_scores_take_the_larger_channel_and_stack_keeps_the_test_parts():
+    from lstm_edu.apps.sensor_anomaly import combined_scores, split_motes, stack_test_parts
+
+    motes = split_motes(_readings(), 40)
+    both = combined_scores(motes, lambda x, mote, k: np.full(len(x), [-3.0, 2.0][k]))
+    np.testing.assert_array_equal(both[1], np.full(80, 3.0))
+    view = stack_test_parts(motes, {"d": both}, gap=5)
+    assert len(view["time"]) == 2 * (40 + 5) and view["mask"].sum() == 80
+    assert view["events"] == [(5, 6), (6, 7), (7, 8)]  # readings 45-47 of mote 1 are test readings 5-7
+    np.testing.assert_array_equal(view["values"][:40], motes[1].raw[40:, 0])
+    assert np.isnan(view["scores"]["d"][40:45]).all() and view["starts"].tolist() == [0.0, 45 * 5 / 60]
+
+
+def test_pooled_lstm_learns_changes_and_scores_only_the_test_part():
+    import torch
+
+    from lstm_edu.apps.forecasting import LSTMForecastConfig
+    from lstm_edu.apps.sensor_anomaly import detector_scores, fit_pooled_lstm, split_motes
+
+    torch.set_num_threads(1)
+    motes = split_motes(_readings(), 40)
+    lstm = fit_pooled_lstm(motes, LSTMForecastConfig(window=5, hidden_size=4, steps=5, seed=0))
+    assert lstm.context == 6 and lstm.inner.mean == pytest.approx(0.0, abs=0.5)
+    scores = detector_scores(motes, window=10, ar_order=2, lstm=lstm)
+    assert list(scores) == ["rolling z (10)", "AR(2) residual", "LSTM residual"]
+    for s in scores["LSTM residual"].values():
+        assert np.isnan(s[:40]).all() and np.isfinite(s[40:]).all() and (s[40:] >= 0).all()
