@@ -136,3 +136,59 @@ def test_mae_difference_rejects_bad_input():
         mae_difference(np.zeros(5), np.zeros(4), np.zeros(5))
     with pytest.raises(ValueError, match="at least 2"):
         mae_difference(np.zeros(1), np.zeros(1), np.zeros(1))
+
+
+# -- real-data sections: returns, blocked intervals, horizons, the stored LSTM runs ---------------
+
+from lstm_edu.apps.forecast_runs import WindowConfig, WindowLSTM, blocked_difference  # noqa: E402
+from lstm_edu.apps.market import StockProblem, log_returns  # noqa: E402
+from lstm_edu.apps.weather import WeatherProblem, hour_features  # noqa: E402
+
+
+def test_log_returns_are_percent_log_changes():
+    closes = np.array([[100.0, 50.0], [110.0, 50.0], [99.0, 25.0]])
+    np.testing.assert_allclose(log_returns(closes), 100 * np.log([[1.1, 1.0], [0.9, 0.5]]))
+    with pytest.raises(ValueError, match="closes"):
+        log_returns([[1.0, -1.0], [1.0, 1.0]])
+
+
+def test_blocked_difference_uses_block_means():
+    actual = np.zeros(8)
+    a = np.array([1, 1, 1, 1, 3, 3, 3, 3], dtype=float)  # |a| - |b| with b = 0
+    diff, low, high = blocked_difference(actual, a, np.zeros(8), block=4)
+    se = np.std([1.0, 3.0], ddof=1) / np.sqrt(2)
+    assert diff == 2.0 and np.isclose(low, 2 - 1.96 * se) and np.isclose(high, 2 + 1.96 * se)
+    with pytest.raises(ValueError, match="at least 2 blocks"):
+        blocked_difference(actual, a, a, block=5)
+
+
+def test_stock_baselines_on_a_known_series():
+    returns = np.tile([[1.0, -1.0], [-1.0, 1.0]], (30, 1))  # (60, 2): perfectly alternating
+    problem = StockProblem(("A", "B"), np.arange(60.0), returns, n_train=40, window=3)
+    base = problem.baselines(order=1)
+    np.testing.assert_array_equal(base["random walk (no change)"], 0.0)
+    np.testing.assert_allclose(base["AR(1) per index"], problem.actual, atol=1e-9)  # AR(1) learns r_t = -r_{t-1}
+    assert problem.targets[5].tolist() == returns[6].tolist() and problem.test_origins[0] == 39
+
+
+def test_weather_horizons_index_like_rolling_origin_and_persistence_matches():
+    t = np.arange(np.datetime64("2013-01-01T00"), np.datetime64("2013-01-11T00"))  # 240 hours
+    celsius = np.sin(2 * np.pi * np.arange(240) / 24) + np.arange(240) / 100
+    problem = WeatherProblem(t, celsius, n_train=192, max_h=6, window=4)
+    persistence = problem.baselines(ar_order=2)["persistence"]  # (6, 48)
+    np.testing.assert_allclose(persistence[2, 0], celsius[192 - 3])
+    exact = problem.by_horizon(problem.targets[problem.test_origins] + celsius[problem.test_origins, None])
+    np.testing.assert_allclose(exact, problem.actual)  # the true changes give the true values
+    np.testing.assert_allclose(hour_features(celsius[:2], [6, 18])[:, 1:], [[1, 0], [-1, 0]], atol=1e-12)
+
+
+def test_window_lstm_learns_a_linear_map_and_round_trips_its_state():
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((400, 1))
+    y = np.roll(x, 1, axis=0) * 2.0  # target at t: 2 * x[t - 1]
+    model = WindowLSTM(WindowConfig(window=3, hidden_size=8, steps=300, lr=1e-2), seed=0).fit(x, y, np.arange(2, 300))
+    error = np.abs(model.predict(x, np.arange(300, 400)) - y[300:]).mean()
+    assert error < 0.3 * np.abs(y[300:]).mean()
+    again = WindowLSTM.load(model.config, model.state())
+    np.testing.assert_array_equal(again.predict(x, np.arange(300, 310)), model.predict(x, np.arange(300, 310)))
