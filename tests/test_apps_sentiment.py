@@ -259,3 +259,13 @@ def test_committed_review_models_reproduce_their_metrics():
         rate = reviews_app.accuracy_rate(reviews_app.predict_reviews(model, parts["test"].texts, vocab),
                                          parts["test"].labels)
         assert rate.successes == run["test"]["all"]["correct"] and rate.trials == run["test"]["all"]["n"] == 2114
+
+
+def test_subset_rates_and_median_run():
+    split = _tiny_split(["not good", "good but dull", "great", "awful"], [0, 0, 1, 1])
+    rates = reviews_app.subset_rates([0.2, 0.7, 0.9, 0.8], split)
+    assert [(r.successes, r.trials) for r in rates.values()] == [(3, 4), (1, 2), (2, 2)]
+    from lstm_edu.stats import wilson_interval
+    runs = [wilson_interval(k, 10) for k in (7, 9, 5, 8, 6)]
+    assert reviews_app.median_run(runs) == 0 and reviews_app.median_run(runs[:4]) == 0
+    assert reviews_app.median_run([wilson_interval(k, 10) for k in (9, 5, 8, 6)]) == 3

@@ -30,7 +30,7 @@ from lstm_edu.apps.sentiment import PAD, Vocabulary
 __all__ = ["UNK", "RESULTS", "tokenize", "split_indices", "ReviewSplit", "review_split", "CorpusVocabulary",
            "frequent_pairs", "BAG_SETTINGS", "fit_bags", "word_order_mask", "ReviewLSTMConfig", "ReviewLSTM", "train_review_lstm",
            "predict_reviews", "review_running_scores", "review_gate_trace", "save_model", "load_model",
-           "accuracy_rate", "train_seeds", "main"]
+           "accuracy_rate", "SUBSETS", "subset_rates", "median_run", "train_seeds", "main"]
 
 UNK = "<unk>"
 #: Where the committed weights and metrics live (relative to the repository root).
@@ -282,13 +282,29 @@ def accuracy_rate(probabilities, labels):
     return wilson_interval(int(((probabilities > 0.5) == (labels == 1)).sum()), len(labels))
 
 
-def _subset_metrics(probabilities, split: ReviewSplit) -> dict:
+#: The parts of a test set scored separately: every sentence, those with "not" or "but", the rest.
+SUBSETS = ("all", "not_or_but", "rest")
+
+
+def subset_rates(probabilities, split: ReviewSplit) -> dict:
+    """``{subset: Rate}``: accuracy with its Wilson interval on each of :data:`SUBSETS`."""
+    probabilities = np.asarray(probabilities, dtype=float)
     mask = word_order_mask(split.texts)
-    out = {}
-    for name, rows in (("all", np.ones_like(mask)), ("not_or_but", mask), ("rest", ~mask)):
-        rate = accuracy_rate(probabilities[rows], split.labels[rows])
-        out[name] = {"correct": rate.successes, "n": rate.trials, "accuracy": rate.rate}
-    return out
+    rows = {"all": np.ones_like(mask), "not_or_but": mask, "rest": ~mask}
+    return {name: accuracy_rate(probabilities[rows[name]], split.labels[rows[name]]) for name in SUBSETS}
+
+
+def median_run(rates) -> int:
+    """Index of the run whose accuracy is the median (lower median for an even count): a real run's interval."""
+    accuracies = [r.rate for r in rates]
+    if not accuracies:
+        raise ValueError("rates: expected at least one Rate")
+    return int(np.argsort(accuracies, kind="stable")[(len(accuracies) - 1) // 2])
+
+
+def _subset_metrics(probabilities, split: ReviewSplit) -> dict:
+    return {name: {"correct": r.successes, "n": r.trials, "accuracy": r.rate}
+            for name, r in subset_rates(probabilities, split).items()}
 
 
 def train_seeds(seeds, out: Path = RESULTS, config: ReviewLSTMConfig = ReviewLSTMConfig(), log=print) -> dict:
