@@ -240,3 +240,15 @@ def test_results_file_round_trip_is_reproducible(tmp_path):
     (first.parent / "text_generation_seed1.npy").write_bytes(b"x")
     with pytest.raises(ValueError, match="checksum"):
         load_results(vocab, first.parent)
+
+
+def test_cell_trace_equals_the_numpy_lstm():
+    from lstm_edu.apps.char_model import cell_trace
+
+    torch.manual_seed(1)
+    text = "Call me Ishmael. “Some years ago”—never mind.\n"
+    vocab = CharVocabulary(text)
+    model = CharLSTM(len(vocab), 5, 7).eval()
+    expected = cell_states(model, text, vocab).c[0]
+    assert expected.shape == (len(text), 7)
+    np.testing.assert_allclose(cell_trace(model, text, vocab), expected, atol=1e-5)

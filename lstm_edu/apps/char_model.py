@@ -53,6 +53,7 @@ __all__ = [
     "write_results",
     "load_results",
     "english_indicators",
+    "cell_trace",
 ]
 
 #: The committed results, relative to the repository root.
@@ -207,6 +208,36 @@ def load_results(vocabulary: CharVocabulary, directory: Path = RESULTS_DIR) -> t
 
 
 # -- what cells might track in English ---------------------------------------------------
+
+
+def cell_trace(model: CharLSTM, text: str, vocabulary: CharVocabulary) -> np.ndarray:
+    """The cell states ``c_t`` of ``model`` over ``text``, ``(len(text), H)`` float64, from a zero state.
+
+    The same values as ``text_generation.cell_states(...).c[0]`` (lstm_edu's numpy LSTM,
+    step by step), computed faster: torch's LSTM gives every ``h_t`` in one call, so every
+    gate follows from ``x_t`` and ``h_{t-1}`` in a few matrix products, and only the
+    elementwise update ``c_t = f_t c_{t-1} + i_t g_t`` remains a loop.
+    """
+    if not isinstance(text, str) or not text:
+        raise ValueError("text: expected a non-empty str")
+    lstm = model.lstm
+    ids = torch.as_tensor(vocabulary.encode(text))[None]
+    with torch.no_grad():
+        x = model.embed(ids)  # (1, T, E)
+        h, _ = lstm(x)
+        x, h = x[0].double(), h[0].double()
+        previous = torch.cat([torch.zeros(1, h.shape[1], dtype=h.dtype), h[:-1]])  # h_{t-1}
+        pre = (x @ lstm.weight_ih_l0.double().T + previous @ lstm.weight_hh_l0.double().T
+               + lstm.bias_ih_l0.double() + lstm.bias_hh_l0.double())  # (T, 4H), torch's order i, f, g, o
+    i, f, g, _ = pre.numpy().reshape(len(text), 4, -1).transpose(1, 0, 2)
+    i, f, g = 1 / (1 + np.exp(-i)), 1 / (1 + np.exp(-f)), np.tanh(g)
+    update = i * g
+    c = np.empty_like(update)
+    state = np.zeros(update.shape[1])
+    for t in range(len(text)):
+        state = f[t] * state + update[t]
+        c[t] = state
+    return c
 
 
 def english_indicators(text: str) -> dict[str, np.ndarray]:
