@@ -14,6 +14,10 @@ in 3.11.2 and 3.11.7). Pieces:
   a comment, how deep inside brackets, and its line's indentation (from :mod:`tokenize`);
 - :func:`cell_states`, :func:`best_cells`, :func:`activation_html` -- the cell-activation
   view (Karpathy et al. 2015; Strobelt et al., LSTMVis).
+
+The book's page trains these models on Moby-Dick instead (:mod:`lstm_edu.apps.char_model`:
+the split, the trained seeds' results file, indicators for English); the Python-source
+corpus remains for its exercise comparing cells in code and in prose.
 """
 from __future__ import annotations
 
