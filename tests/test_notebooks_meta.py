@@ -175,7 +175,20 @@ def check_figure_alt_text(nb) -> list[str]:
     return problems
 
 
+def check_live_explorers_hidden_on_the_site(nb) -> list[str]:
+    """A live explorer needs a kernel: on the static site its controls would do nothing, so its
+    cell is tagged remove-output (the static explorer beside it is what the site shows)."""
+    return [
+        f"code cell {index} shows a live_explorer without the tag 'remove-output'"
+        for index, cell in enumerate(code_cells(nb))
+        if "live_explorer(" in strip_comments(cell.source)
+        and any(WIDGET_VIEW in o.get("data", {}) for o in cell.get("outputs", []))
+        and "remove-output" not in cell.metadata.get("tags", [])
+    ]
+
+
 CHECKS = [
+    check_live_explorers_hidden_on_the_site,
     check_install_cell,
     check_figure_alt_text,
     check_setup_call,
@@ -439,3 +452,12 @@ def test_exercises_need_hidden_solutions() -> None:
     assert check_exercises(nb) == ["2 exercise solution(s) (dropdown admonitions titled Solution), expected 3-5"]
     nb.cells.append(nbformat.v4.new_markdown_cell("**3.** Change the seed and rerun." + solution))
     assert check_exercises(nb) == []
+
+
+def test_live_explorer_must_be_removed_from_the_site() -> None:
+    nb = add_widget_output(good_notebook(), "abc", saved=True)
+    nb.cells[-1].source = "live_explorer(view)"
+    assert check_live_explorers_hidden_on_the_site(nb) == [
+        "code cell 2 shows a live_explorer without the tag 'remove-output'"]
+    nb.cells[-1].metadata["tags"] = ["remove-output"]
+    assert check_live_explorers_hidden_on_the_site(nb) == []
