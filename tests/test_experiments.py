@@ -542,3 +542,42 @@ def test_plot_divergence_steps_shows_every_run():
     np.testing.assert_array_equal(plot.lines["clip at 1"].get_xdata(), [])
     np.testing.assert_array_equal(plot.lines["clip at 1 finished"].get_xdata(), [600, 600, 600])
     assert all(0.5 < y < 1.5 for y in plot.lines["clip at 1 finished"].get_ydata())
+
+
+# --- short- and long-term memory ----------------------------------------------------------
+
+def test_perturbation_response_follows_the_forget_gate():
+    """With every forget gate fixed open (bias 30) and the other gates' weights zero, a nudge to
+    C is carried along, so its effect on h lasts the whole horizon; with the gates shut (bias -30)
+    it is multiplied by f = 0 at the next step and never felt, while a nudge to h still acts
+    through the next step's gates."""
+    from lstm_edu import from_torch
+    from lstm_edu.experiments.memory_span import perturbation_response, span
+    from lstm_edu.models import set_forget_bias
+
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(3, 4, batch_first=True)
+    x = np.random.default_rng(0).normal(size=(40, 3))
+    set_forget_bias(lstm, 30.0)
+    kept = perturbation_response(from_torch(lstm), x, horizon=20, starts=5)
+    assert kept.from_c.shape == (20,) and kept.starts == 5
+    assert span(kept.from_c) == 20 and kept.from_c[-1] > 0.3 * kept.from_c[0]
+    set_forget_bias(lstm, -30.0)
+    shut = perturbation_response(from_torch(lstm), x, horizon=20, starts=5)
+    assert shut.from_c.max() < 1e-9 and shut.from_h[0] > 1e-3
+    with pytest.raises(ValueError, match="inputs"):
+        perturbation_response(from_torch(lstm), x[:10], horizon=20)
+
+
+def test_span_counts_steps_to_a_tenth():
+    from lstm_edu.experiments.memory_span import plot_responses, span, PerturbationResponse
+
+    assert span([1.0, 0.5, 0.2, 0.09, 0.05]) == 4
+    assert span([1.0, 0.5, 0.2]) == 3  # never below a tenth within the horizon
+    assert span([1.0, 0.6, 0.4], fraction=0.5) == 3
+    with pytest.raises(ValueError, match="curve"):
+        span([])
+    response = PerturbationResponse(np.arange(1, 4), np.array([1.0, 0.1, 0.01]), np.array([0.2, 0.1, 0.05]), 7)
+    plot = plot_responses({"trained, seed 0": response, "untrained, seed 0": response})
+    np.testing.assert_allclose(plot.lines["trained, seed 0, C"].get_ydata(), [0.2, 0.1, 0.05])
+    np.testing.assert_allclose(plot.lines["untrained, seed 0, h"].get_xdata(), [1, 2, 3])
