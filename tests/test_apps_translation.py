@@ -85,3 +85,76 @@ def test_seq2seq_learns_two_digit_numbers():
     assert exact_match(outputs, numbers) > 0.8
     assert probabilities.shape == (90, 3, len(TARGET_TOKENS))
     np.testing.assert_allclose(probabilities.sum(-1), 1.0, rtol=1e-5)
+
+
+# -- German -> English on the Ding sentences (lstm_edu.apps.seq2seq_de_en) -----------------
+
+from lstm_edu.apps import seq2seq_de_en as s  # noqa: E402
+
+GERMAN = [f"Satz {k} ist hier." for k in range(40)] + ["Das Haus ist rot."] * 2
+ENGLISH = [f"Sentence {k} is here." for k in range(40)] + ["The house is red.", "The house is red!"]
+
+
+def test_de_en_split_is_seeded_and_keeps_test_sentences_out_of_training():
+    first, second = s.split_pairs(GERMAN, ENGLISH, n_test=10, seed=3), s.split_pairs(GERMAN, ENGLISH, n_test=10, seed=3)
+    assert np.array_equal(first.test, second.test) and np.array_equal(first.train, second.train)
+    assert len(first.test) == 10
+    test_de = {GERMAN[k] for k in first.test}
+    test_en = {ENGLISH[k] for k in first.test}
+    assert not any(GERMAN[k] in test_de or ENGLISH[k] in test_en for k in first.train)
+    assert len(first.train) + len(first.test) >= len(GERMAN) - 1  # only a shared German sentence is lost
+
+
+def test_de_en_tokens_and_detokenize():
+    assert s.tokenize("It's late, Sir!") == ["It", "'", "s", "late", ",", "Sir", "!"]
+    assert s.detokenize(["It", "'", "s", "late", ",", "Sir", "!"]) == "It's late, Sir!"
+
+
+def test_de_en_vocabulary_caps_and_maps_unknown_words():
+    vocab = s.Vocabulary(["a b b c c c"], size=2)
+    assert vocab.tokens == s.SPECIALS + ("c", "b")
+    assert vocab.encode("a b c") == [s.UNK, 5, 4]
+
+
+def test_de_en_word_by_word_uses_the_lexicon_and_copies_the_rest():
+    assert s.word_by_word(["Das Haus ist Rot."], {"haus": "house", "rot": "red"}) == ["Das house ist red."]
+
+
+def test_de_en_chrf_values():
+    assert s.chrf(["The house is red."], ["The house is red."]) == pytest.approx(100.0)
+    assert s.chrf(["xyz"], ["The house is red."]) == pytest.approx(0.0)
+    by_length = s.chrf_by_length(["a b c", "The house is red."], ["x y z", "The house is red."])
+    assert by_length["3-5"] == pytest.approx(s.chrf(["a b c", "The house is red."], ["x y z", "The house is red."]))
+    assert np.isnan(by_length["6-8"]) and np.isnan(by_length["9-12"])
+    with pytest.raises(ValueError, match="expected 1 strings"):
+        s.chrf([], ["a"])
+
+
+def test_de_en_tiny_training_is_bit_for_bit_reproducible_and_results_round_trip(tmp_path):
+    import torch
+
+    torch.set_num_threads(1)
+    config = s.WordSeq2SeqConfig(vocab=50, embed_size=8, hidden_size=16, steps=30, batch_size=8, lr=1e-2, seed=0)
+    vec_a, run_a = s._train_one(GERMAN[:30], ENGLISH[:30], GERMAN[30:33], ENGLISH[30:33], config, 0)
+    vec_b, run_b = s._train_one(GERMAN[:30], ENGLISH[:30], GERMAN[30:33], ENGLISH[30:33], config, 0)
+    assert np.array_equal(vec_a, vec_b) and repr(run_a) == repr(run_b)  # repr: NaN for empty length bins
+    assert run_a["loss"][0] > 0 and vec_a.dtype == np.float16
+    split = s.Split(train=np.arange(30), test=np.arange(30, 33))
+    s.write_results([vec_a], [run_a], split, tmp_path, config)
+    payload, models, source_vocab, target_vocab = s.load_results(GERMAN, ENGLISH, split, tmp_path)
+    assert payload["runs"][0]["seed"] == 0
+    hypotheses = s.translate(models[0], source_vocab, target_vocab, GERMAN[30:33])
+    assert s.chrf(hypotheses, ENGLISH[30:33]) == pytest.approx(run_a["test_chrf"], abs=1e-4)
+    (tmp_path / "translation_seed0.npy").write_bytes(b"corrupt")
+    with pytest.raises(ValueError, match="checksum differs"):
+        s.load_results(GERMAN, ENGLISH, split, tmp_path)
+
+
+def test_de_en_error_profile_counts():
+    profile = s.error_profile(["The the house.", "A <unk> is red.", "Yes."], ["The house.", "A car is red.", "Yes."])
+    assert profile["exact"] == pytest.approx(1 / 3)
+    assert profile["unknown"] == pytest.approx(1 / 3)
+    assert profile["repeat"] == pytest.approx(0.0)  # "The the" differs in case
+    assert profile["length_ratio"] == pytest.approx(1.0)
+    assert s.error_profile(["a a b"], ["a b c"])["repeat"] == 1.0
+    assert s.error_profile(["<unk> <unk> b"], ["a b c"])["repeat"] == 0.0
