@@ -18,8 +18,11 @@ module                      what it holds
                             controlled study)
 ``sentiment_reviews``       the real movie-review sentences: split, vocabulary, the
                             five-seed LSTM (training command, stored weights)
-``translation``             number words <-> digits, a seq2seq encoder-decoder, a
-                            nearest-neighbour baseline
+``translation``             number words <-> digits (a controlled example), a seq2seq
+                            encoder-decoder, a nearest-neighbour baseline
+``seq2seq_de_en``           the real German-English pairs: split, word-level
+                            encoder-decoder (training command, stored weights), the
+                            dictionary-lookup baseline, chrF by sentence length
 ``speech``                  synthetic "vowel" audio, log spectrograms, a CTC model,
                             a frame-template baseline, edit distance
 ``anomaly``                 prediction-error scores, rolling / climatology z-scores,
