@@ -23,7 +23,7 @@ def toy(tmp_path, monkeypatch):
 
     dataset = data.DataSet(name="toy", source="a test", license="none", citation="none",
                            files={"toy.txt": hashlib.sha256(CONTENT).hexdigest()}, fetch=fetch)
-    data._load_modules()
+    data.load_registry()
     monkeypatch.setitem(data.REGISTRY, "toy", dataset)
     return state
 
@@ -81,7 +81,7 @@ def test_command_line(toy, capsys):
 
 
 def test_every_registered_data_set_names_its_source_license_and_citation():
-    data._load_modules()
+    data.load_registry()
     assert "moby_dick" in data.REGISTRY
     for dataset in data.REGISTRY.values():
         assert dataset.source and dataset.license and dataset.citation

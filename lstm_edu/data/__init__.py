@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-__all__ = ["DataSet", "REGISTRY", "data_dir", "path", "fetch", "verify", "register", "FETCH_COMMAND"]
+__all__ = ["DataSet", "REGISTRY", "data_dir", "path", "fetch", "verify", "register", "load_registry", "FETCH_COMMAND"]
 
 #: The command that fetches a data set (printed in every error).
 FETCH_COMMAND = "python -m lstm_edu.data fetch {name}  (bash scripts/setup_env.sh runs it for every data set)"
@@ -85,7 +84,7 @@ def data_dir() -> Path:
 
 
 def _dataset(name) -> DataSet:
-    _load_modules()
+    load_registry()
     if not isinstance(name, str):
         raise TypeError(f"name: expected a data set name (str), got {type(name).__name__}")
     if name not in REGISTRY:
@@ -154,7 +153,7 @@ def fetch(names=None, log=print) -> dict:
     then are its files moved into the data folder, so a failed fetch leaves whatever was there
     before untouched. Returns ``{name: "ok" | "fetched" | error message}``.
     """
-    _load_modules()
+    load_registry()
     names = sorted(REGISTRY) if names is None else list(names)
     for name in names:
         _dataset(name)
@@ -186,12 +185,7 @@ def fetch(names=None, log=print) -> dict:
     return outcome
 
 
-def _load_modules() -> None:
-    """Import the modules that register the data sets."""
+def load_registry() -> None:
+    """Import every module of the package, each of which registers its data sets in :data:`REGISTRY`."""
     from . import registry  # noqa: F401
 
-
-def copy_from(source: Path, target: Path) -> None:
-    """Copy one file (used by fetchers that unpack an archive)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)

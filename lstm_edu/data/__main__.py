@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from . import REGISTRY, data_dir, fetch, verify
-from . import _load_modules as load_modules
+from . import load_registry
 
 
 def main(argv=None) -> int:
@@ -13,7 +13,7 @@ def main(argv=None) -> int:
     parser.add_argument("command", choices=("fetch", "list", "verify"))
     parser.add_argument("names", nargs="*", metavar="NAME")
     args = parser.parse_args(argv)
-    load_modules()
+    load_registry()
     unknown = [n for n in args.names if n not in REGISTRY]
     if unknown:
         print(f"python -m lstm_edu.data: error: NAME: expected some of {sorted(REGISTRY)}, got {unknown}",
