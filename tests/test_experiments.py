@@ -344,6 +344,10 @@ def test_ablation_runs_summary_and_plot():
     assert rows[0]["vs_reference"] == "-" and rows[1]["vs_reference"] in ("higher", "lower", NO_DIFFERENCE)
     with pytest.raises(ValueError, match="reference"):
         ablation.summarise(runs, reference="NOPE")
+    little = ablation.learned_little(runs, reference=2 * runs[1]["test_mse"] * 0.999)
+    assert little["NFG"] == 1 and set(little) == {"V", "NFG", "GRU"}
+    with pytest.raises(ValueError, match="reference"):
+        ablation.learned_little(runs, reference=0.0)
     baseline = ablation.mean_predictor_mse(config)
     assert 0.02 < baseline < 0.06  # var((X1 + X2) / 4) = 1/24 with U[-1, 1] values
     plot = ablation.plot_ablation(runs, reference=baseline)
@@ -371,6 +375,9 @@ def test_hyperparameter_sweep_points_summary_and_plot():
     spread = hyperparameters.spread_of_medians(runs)
     assert spread["dropout"] == pytest.approx(max(r["test_mse"].median for r in rows)
                                               / min(r["test_mse"].median for r in rows))
+    assert hyperparameters.spread_of_medians(runs, upto={"dropout": 0.0})["dropout"] == 1.0
+    with pytest.raises(ValueError, match="upto"):
+        hyperparameters.spread_of_medians(runs, upto={"momentum": 1.0})
     with pytest.raises(ValueError, match="varied"):
         hyperparameters.summarise(runs, "momentum")
 

@@ -33,12 +33,14 @@ import platform
 import re
 import sys
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from lstm_edu.apps.text_generation import CharLSTM, CharLSTMConfig, CharVocabulary, lstm_bits_per_char, train_char_lstm
+from lstm_edu.experiments.common import run_jobs
 
 __all__ = [
     "RESULTS_DIR",
@@ -152,14 +154,7 @@ def train_seeds(split: TextSplit, config: CharLSTMConfig = CONFIG, seeds=SEEDS, 
     """
     vocab_size = len(CharVocabulary(split.train))
     seeds = [int(seed) for seed in seeds]
-    if workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
-
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            outcomes = list(pool.map(_train_one, [split] * len(seeds), [config] * len(seeds), seeds))
-    else:
-        outcomes = [_train_one(split, config, seed) for seed in seeds]
+    outcomes = run_jobs(partial(_train_one, split, config), seeds, workers)
     models, runs = [], []
     for vector, run in outcomes:
         models.append(unpack_weights(vector, vocab_size, config))

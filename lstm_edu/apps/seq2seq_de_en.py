@@ -21,6 +21,7 @@ import re
 import sys
 from collections import Counter
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,7 @@ import torch
 from torch import nn
 
 from lstm_edu.apps._common import check_int_range, check_seed
+from lstm_edu.experiments.common import run_jobs
 from lstm_edu.training import TrainConfig
 from lstm_edu.training import train as run_training
 
@@ -310,14 +312,7 @@ def main(argv=None) -> int:
     config = WordSeq2SeqConfig(**{**asdict(CONFIG), "steps": args.steps})
     jobs = ([pairs.german[k] for k in split.train], [pairs.english[k] for k in split.train],
             [pairs.german[k] for k in split.test], [pairs.english[k] for k in split.test], config)
-    if args.workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
-
-        with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
-            outcomes = list(pool.map(_train_one, *[[j] * len(args.seeds) for j in jobs], args.seeds))
-    else:
-        outcomes = [_train_one(*jobs, seed) for seed in args.seeds]
+    outcomes = run_jobs(partial(_train_one, *jobs), args.seeds, args.workers)
     for _, run in outcomes:
         print(f"seed {run['seed']}: test chrF {run['test_chrf']:.2f}", flush=True)
     command = " ".join(["python -m lstm_edu.apps.seq2seq_de_en", *(sys.argv[1:] if argv is None else argv)])

@@ -21,7 +21,7 @@ from .common import check_choices, check_int, check_number, check_seeds, new_fig
 from .continual import StreamTask, fit_continual
 
 __all__ = ["AblationConfig", "VARIANTS_COMPARED", "build_variant", "run_ablation", "summarise", "plot_ablation",
-           "mean_predictor_mse", "compare_with", "used_parameters"]
+           "mean_predictor_mse", "compare_with", "used_parameters", "learned_little"]
 
 #: Display name -> (cell, VARIANT_FLAGS key or None).
 VARIANTS_COMPARED = {
@@ -184,6 +184,16 @@ def compare_with(rows: list[dict], outcome: str) -> list[str]:
     if outcome not in ("higher", "lower", NO_DIFFERENCE):
         raise ValueError(f"outcome: expected 'higher', 'lower' or {NO_DIFFERENCE!r}, got {outcome!r}")
     return [row["variant"] for row in rows if row["vs_reference"] == outcome]
+
+
+def learned_little(runs: list[dict], reference: float) -> dict:
+    """Per variant, how many runs ended with a test MSE above half of ``reference`` (the error of
+    predicting the mean target): runs that learned little. A diverged run counts as one."""
+    if not runs:
+        raise ValueError("runs: expected at least one run, got none")
+    bound = check_number("reference", reference, 0.0, open_low=True) / 2
+    return {name: int(sum(mse > bound for mse in _mse([r for r in runs if r["variant"] == name])))
+            for name in dict.fromkeys(r["variant"] for r in runs)}
 
 
 def mean_predictor_mse(config: AblationConfig, seed: int = 0) -> float:

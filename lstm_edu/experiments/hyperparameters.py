@@ -184,12 +184,23 @@ def summarise(runs: list[dict], varied: str) -> list[dict]:
     return rows
 
 
-def spread_of_medians(runs: list[dict]) -> dict:
+def spread_of_medians(runs: list[dict], upto: dict | None = None) -> dict:
     """For each parameter, the ratio of the largest to the smallest median test MSE across its
-    values: how much that parameter moves the outcome within its sweep."""
+    values: how much that parameter moves the outcome within its sweep.
+
+    ``upto`` limits a sweep to the values at most a bound, e.g. ``{"lr": 0.1}`` for the
+    learning rates at which training works.
+    """
+    upto = dict(upto or {})
+    unknown = set(upto) - set(PARAMETERS)
+    if unknown:
+        raise ValueError(f"upto: expected keys among {PARAMETERS}, got {sorted(unknown)}")
     out = {}
     for varied in PARAMETERS:
-        medians = [row["test_mse"].median for row in summarise(runs, varied)]
+        medians = [row["test_mse"].median for row in summarise(runs, varied)
+                   if row[varied] <= upto.get(varied, float("inf"))]
+        if not medians:
+            raise ValueError(f"upto: no value of {varied} is at most {upto[varied]}")
         out[varied] = max(medians) / min(medians)
     return out
 
