@@ -27,12 +27,13 @@ if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$lock_sum" ]]; then
 fi
 
 manager="$MODULES/@jupyter-widgets/html-manager/dist"
-for needed in "$MODULES/mathjax/es5/tex-mml-chtml.js" "$MODULES/requirejs/require.js" "$manager/embed-amd.js"; do
+for needed in "$MODULES/mathjax/es5/tex-mml-chtml.js" "$MODULES/requirejs/require.js" "$manager/embed-amd.js" \
+    "$MODULES/anywidget/dist/index.js" "$MODULES/axe-core/axe.min.js"; do
     [[ -f "$needed" ]] || { echo "vendor_assets: missing $needed after npm ci" >&2; exit 1; }
 done
 
 rm -rf "$DEST"
-mkdir -p "$DEST/mathjax" "$DEST/html-manager"
+mkdir -p "$DEST/mathjax" "$DEST/html-manager" "$DEST/anywidget"
 
 # MathJax 3: the combined TeX+MathML/CHTML component plus everything it loads on
 # demand (extensions, fonts, menu, accessibility), so no request can 404.
@@ -49,8 +50,15 @@ find "$manager" -maxdepth 1 -type f \
     -exec cp {} "$DEST/html-manager/" \;
 cp "$MODULES/@jupyter-widgets/html-manager/LICENSE" "$DEST/html-manager/LICENSE" 2>/dev/null || true
 
+# anywidget's front end (an AMD module needing @jupyter-widgets/base): the live explorers.
+# book/_static/anywidget-paths.js maps the module name "anywidget" to this file, so
+# html-manager never looks for it on a CDN. (axe-core stays in node_modules: only the
+# browser tests inject it.)
+cp "$MODULES/anywidget/dist/index.js" "$DEST/anywidget/index.js"
+cp "$MODULES/anywidget/LICENSE" "$DEST/anywidget/LICENSE" 2>/dev/null || true
+
 versions="$(node -e '
-const v = (p) => require(p + "/package.json").version;
-console.log(`mathjax ${v("mathjax")}, requirejs ${v("requirejs")}, @jupyter-widgets/html-manager ${v("@jupyter-widgets/html-manager")}`);
+const v = (p) => JSON.parse(require("fs").readFileSync("node_modules/" + p + "/package.json")).version;
+console.log(`mathjax ${v("mathjax")}, requirejs ${v("requirejs")}, @jupyter-widgets/html-manager ${v("@jupyter-widgets/html-manager")}, anywidget ${v("anywidget")}, axe-core ${v("axe-core")}`);
 ' 2>/dev/null || echo "versions unknown")"
 echo "vendor_assets: $versions -> $DEST ($(du -sh "$DEST" | cut -f1))"
