@@ -15,13 +15,15 @@ nested lists of floats (:func:`as_nested`).
 """
 from __future__ import annotations
 
+import numbers
+
 import anywidget
 import numpy as np
 import traitlets
 
 from .bundle import bundle, stylesheet
 
-__all__ = ["LiveExplorer", "as_nested", "esm"]
+__all__ = ["LiveExplorer", "Number", "as_nested", "esm"]
 
 
 def esm(entry: str) -> str:
@@ -39,6 +41,22 @@ def as_nested(array) -> list:
         raise ValueError(f"array: expected finite values for the widget, got {values.size - int(np.isfinite(values).sum())} "
                          f"non-finite of {values.size}")
     return values.tolist()
+
+
+class Number(traitlets.Float):
+    """A synced float trait that takes any finite real number (numpy scalars included).
+
+    A wrong type is a ``TypeError`` and a non-finite value a ``ValueError``, each naming the
+    trait (traitlets' own ``Float`` refuses ``numpy.float32`` and raises ``TraitError``).
+    """
+
+    def validate(self, obj, value):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{self.name}: expected a real number, got {type(value).__name__} {value!r}")
+        value = float(value)
+        if not np.isfinite(value):
+            raise ValueError(f"{self.name}: expected a finite number, got {value}")
+        return value
 
 
 class LiveExplorer(anywidget.AnyWidget):

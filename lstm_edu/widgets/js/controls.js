@@ -108,3 +108,17 @@ export function bindChoice(model, name, control, redraw) {
   control.onChange((value) => { model.set(name, value); model.save_changes(); redraw(); });
   model.on(`change:${name}`, () => { control.set(model.get(name)); redraw(); });
 }
+
+// A number as Python formats it with f"{value:.{digits}g}" (so a page and its notebook agree).
+export function formatG(value, digits = 3) {
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? "nan" : (value > 0 ? "inf" : "-inf");
+  if (value === 0) return Object.is(value, -0) ? "-0" : "0";
+  const [mantissa, exponentText] = value.toExponential(digits - 1).split("e");
+  const exponent = Number(exponentText);
+  const strip = (text) => (text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text);
+  if (exponent < -4 || exponent >= digits) {
+    const sign = exponent < 0 ? "-" : "+";
+    return `${strip(mantissa)}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  return strip(value.toFixed(Math.max(0, digits - 1 - exponent)));
+}
