@@ -76,15 +76,15 @@ export function gruStep(params, x, hPrev) {
   const inputPart = params.b ? Float64Array.from(params.b) : new Float64Array(3 * H);
   addProduct(x, params.W_x, inputPart);
   const hiddenPart = addProduct(hPrev, params.W_h, new Float64Array(3 * H));
-  const [r, z, n, h] = Array.from({ length: 4 }, () => new Float64Array(H));
+  const [r, z, n, h, hn] = Array.from({ length: 5 }, () => new Float64Array(H));
   for (let u = 0; u < H; u++) {
     r[u] = sigmoid(inputPart[u] + hiddenPart[u]);
     z[u] = sigmoid(inputPart[H + u] + hiddenPart[H + u]);
-    const hn = hiddenPart[2 * H + u] + (params.b_hn ? params.b_hn[u] : 0);
-    n[u] = Math.tanh(inputPart[2 * H + u] + r[u] * hn);
+    hn[u] = hiddenPart[2 * H + u] + (params.b_hn ? params.b_hn[u] : 0);
+    n[u] = Math.tanh(inputPart[2 * H + u] + r[u] * hn[u]);
     h[u] = n[u] + z[u] * (hPrev[u] - n[u]);
   }
-  return { r, z, n, h };
+  return { r, z, n, h, hn };   // hn = h_prev W_hn + b_hn, the term r scales (for backward)
 }
 
 // One vanilla RNN step: h = tanh(x W_x + h_prev W_h + b) (or relu)
