@@ -36,7 +36,7 @@ from lstm_edu.config import LSTMConfig
 from lstm_edu.sequence import LSTM
 
 __all__ = ["encode_float32", "decode_float32", "encode_float64", "decode_float64", "PACKED_NAMES",
-           "pack_lstm", "packed_size", "PackedRun", "run_packed", "TOKEN_PATTERN", "dropped_characters",
+           "pack_lstm", "packed_size", "PackedRun", "run_packed", "positive_probability", "TOKEN_PATTERN", "dropped_characters",
            "sentence_tokens", "readout_units"]
 
 #: The review tokenizer's pattern, shipped to the JavaScript as text (``new RegExp(TOKEN_PATTERN, "g")``
@@ -182,6 +182,17 @@ def run_packed(packed: dict, ids, h0=None, c0=None) -> PackedRun:
     h = trace.h[:, 0]  # (T, H)
     return PackedRun(*(trace.gates[k][:, 0] for k in ("i", "f", "g", "o")), trace.c[:, 0], h,
                      h @ w["head_W"] + w["head_b"])
+
+
+def positive_probability(logits) -> np.ndarray:
+    """``p(positive)`` of two-class logits ``(..., 2)``: ``1 / (1 + exp(-(logit_1 - logit_0)))``.
+
+    Torch's ``softmax(...)[..., 1]`` in exact arithmetic; written as the JavaScript computes it.
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim < 1 or logits.shape[-1] != 2:
+        raise ValueError(f"logits: expected shape (..., 2), got {logits.shape}")
+    return 1.0 / (1.0 + np.exp(-(logits[..., 1] - logits[..., 0])))
 
 
 def dropped_characters(text: str) -> str:
