@@ -16,8 +16,6 @@ from lstm_edu.diagrams import (
     format_value,
     gate_arithmetic,
 )
-from lstm_edu.widgets.architecture_explorer import StepExplorer
-from lstm_edu.widgets.explorer import static_explorer
 from lstm_edu.diagrams import _colour_of as colour_of
 
 
@@ -215,50 +213,3 @@ def test_gate_arithmetic_refuses_gates_that_are_not_computed(trace):
         gate_arithmetic(model, tr, "c", t=0)
     with pytest.raises(TypeError, match="model: expected an lstm_edu LSTM"):
         gate_arithmetic("model", tr, "f", t=0)
-
-
-# ---------------------------------------------------------------- step explorer
-
-
-def test_step_explorer_shows_the_numbers_of_the_chosen_step(trace):
-    _, _, tr = trace
-    renderer = StepExplorer(tr, batch=1, unit=2, highlight="update")
-    assert list(renderer.controls) == ["step"] and renderer.controls["step"].high == 6
-    for step in (1.0, 4.0, 6.0):
-        renderer.update(step=step)
-        expected = CellStep.from_trace(tr, int(step) - 1, batch=1, unit=2)
-        for name, label in renderer.diagram.labels.items():
-            assert label.get_text() == format_value(getattr(expected, name)), (step, name)
-        assert renderer.equation.get_text().startswith(f"t = {int(step)}:")
-        assert renderer.equation.get_text().endswith(f"= {format_value(expected.c)}")
-    assert renderer.diagram.colour_of("add") == to_rgba(HIGHLIGHT)
-
-
-def test_step_explorer_frames_equal_a_full_redraw(trace):
-    """The blitted frame (background + cached-glyph numbers) has the pixels of a full redraw."""
-    from io import BytesIO
-
-    from PIL import Image
-
-    from lstm_edu.widgets.explorer import Renderer
-
-    _, _, tr = trace
-    fast, full = StepExplorer(tr, highlight="update"), StepExplorer(tr, highlight="update")
-    for step in (1.0, 6.0):
-        fast.update(step=step)
-        full.update(step=step)
-        pixels = [np.asarray(Image.open(BytesIO(png)).convert("RGB")) for png in (fast.png(), Renderer.png(full))]
-        np.testing.assert_array_equal(*pixels)
-    first, last = fast.png(), (fast.update(step=1.0), fast.png())[1]
-    assert first != last  # the numbers changed
-
-
-def test_step_explorer_static_frames_differ_per_step(trace):
-    _, _, tr = trace
-    box = static_explorer(StepExplorer(tr), {"step": [1, 2, 3]})
-    frames = [image.value for image in box.children[1].children]
-    assert len(set(frames)) == 3
-    with pytest.raises(TypeError, match="trace: expected an LSTM Trace"):
-        StepExplorer("trace")
-    with pytest.raises(ValueError, match="unit: expected an index"):
-        StepExplorer(tr, unit=5)
