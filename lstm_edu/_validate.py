@@ -103,3 +103,15 @@ def check_finite_real(name: str, value: object) -> float:
     if not np.isfinite(value):
         raise ValueError(f"{name}: expected a finite number, got {value}")
     return value
+
+
+def check_seed(name: str, value: object) -> int:
+    """Return ``value`` as an int, requiring an integer >= 0 (numpy integers accepted).
+
+    A wrong type is a ``TypeError``, a negative seed a ``ValueError``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected a non-negative int, got {type(value).__name__} {value!r}")
+    if value < 0:
+        raise ValueError(f"{name}: expected a non-negative int, got {value}")
+    return int(value)

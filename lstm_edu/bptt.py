@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cells import LSTM_GATES, GRUParams, LSTMParams, RNNParams, lstm_active_gates
+from .params import LSTM_GATES, GRUParams, LSTMParams, RNNParams, lstm_active_gates
 from .config import GRUConfig, LSTMConfig, RNNConfig
 
 __all__ = ["Gradients", "lstm_backward", "gru_backward", "rnn_backward", "step_norms"]

@@ -20,8 +20,9 @@ import numpy as np
 
 from . import bptt
 from ._validate import as_float_array, check_bool, check_shape
-from .cells import (GRU_GATES, LSTM_GATES, GRUParams, GRUStep, LSTMParams, LSTMStep, RNNParams,
-                    RNNStep, lstm_active_gates, stacked_input_weights)
+from .kernels import GRUStep, LSTMStep, RNNStep
+from .params import (GRU_GATES, LSTM_GATES, GRUParams, LSTMParams, RNNParams, lstm_active_gates,
+                     stacked_input_weights)
 from .config import GRUConfig, LSTMConfig, RNNConfig
 
 __all__ = ["LSTM", "GRU", "RNN", "Trace", "TimeMajor"]

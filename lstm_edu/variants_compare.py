@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from ._validate import as_float_array, check_finite_real, check_positive_int, check_shape
-from .cells import GRUParams, lstm_active_gates
+from .params import GRUParams, lstm_active_gates
 from .config import GRUConfig, LSTMConfig, RNNConfig
 from .sequence import GRU, LSTM, RNN, Trace
 

@@ -210,7 +210,7 @@ def test_parameter_shapes_and_presence():
 
 def test_init_arguments():
     cfg = LSTMConfig(D, H)
-    with raises(TypeError, "seed: expected a non-negative int, got int -1"):
+    with raises(ValueError, "seed: expected a non-negative int, got -1"):
         LSTMParams.init(cfg, seed=-1)
     with raises(TypeError, "dtype: expected numpy.float32 or numpy.float64, got"):
         LSTMParams.init(cfg, dtype=np.int32)
