@@ -1,4 +1,5 @@
 """The explorer framework: frames, jslinks, live updates and input checks."""
+import base64
 import hashlib
 
 import ipywidgets as widgets
@@ -56,25 +57,22 @@ def test_frames_differ_per_grid_point_and_match_a_direct_render():
     assert renderer.png() == frames[(1, 1)]
 
 
-def test_static_explorer_links_each_slider_to_every_stack_at_its_depth():
+def test_static_explorer_stores_every_frame_in_grid_order_with_its_summary():
     renderer = LineRenderer()
-    box = static_explorer(renderer, {"slope": [-1.0, 0.0, 1.0], "offset": [0.0, 0.5]})
-    sliders = box.children[0].children
-    assert [s.options for s in sliders] == [("-1.00", "0.00", "1.00"), ("0.00", "0.50")]
-    assert [s.index for s in sliders] == [2, 0]  # closest to the defaults 1.0 and 0.0
-    outer = box.children[1]
-    assert isinstance(outer, widgets.Stack) and len(outer.children) == 3
-    assert all(isinstance(inner, widgets.Stack) and len(inner.children) == 2 for inner in outer.children)
-    links = box.links
-    targets = {(link.source[0].model_id, link.target[0].model_id) for link in links}
-    assert (sliders[0].model_id, outer.model_id) in targets
-    for inner in outer.children:
-        assert (sliders[1].model_id, inner.model_id) in targets
-    assert len(links) == 1 + 3
-    assert repr(box) == "LineRenderer(frames=6)"
-    # the picture shown for (slope=0, offset=0.5) is the render of those values
-    renderer.update(slope=0.0, offset=0.5)
-    assert outer.children[1].children[1].value == renderer.png()
+    explorer = static_explorer(renderer, {"slope": [-1.0, 0.0, 1.0], "offset": [0.0, 0.5]})
+    assert [c["values"] for c in explorer.controls] == [["-1.00", "0.00", "1.00"], ["0.00", "0.50"]]
+    assert [c["label"] for c in explorer.controls] == ["slope", "offset"]
+    assert explorer.positions == [2, 0]  # closest to the defaults 1.0 and 0.0
+    frames = render_frames(LineRenderer(), {"slope": [-1.0, 0.0, 1.0], "offset": [0.0, 0.5]})
+    decoded = [base64.b64decode(frame) for frame in explorer.frames]
+    assert decoded == [frames[(a, b)] for a in range(3) for b in range(2)]  # offset varies fastest
+    assert explorer.summaries[3] == "slope = 0.00; offset = 0.50."
+    assert explorer.description == "A straight line slope = 1.00; offset = 0.00."
+    assert repr(explorer) == "LineRenderer(frames=6)"
+    with pytest.raises(ValueError, match="positions: expected 2 indices below"):
+        explorer.positions = [3, 0]
+    explorer.positions = [0, 1]  # what a slider move sets
+    assert explorer.positions == [0, 1]
 
 
 def test_live_explorer_redraws_on_slider_change():
@@ -125,7 +123,7 @@ class CellRenderer(LineRenderer):
 
 def test_categorical_controls_show_their_names_static_and_live():
     box = static_explorer(CellRenderer(), {"kind": [0, 1, 2]})
-    assert box.sliders["kind"].options == ("RNN", "LSTM", "GRU")
+    assert box.controls[0]["values"] == ["RNN", "LSTM", "GRU"]
     renderer = CellRenderer()
     live = live_explorer(renderer)
     live.sliders["kind"].value = 2
@@ -150,5 +148,5 @@ def test_png_is_a_small_palette_image_that_is_identical_across_calls():
 def test_every_frame_carries_the_renderers_alt_text():
     renderer = LineRenderer()
     box = static_explorer(renderer, {"slope": [-1.0, 1.0]})
-    assert [image.tooltip for image in box.children[1].children] == ["A straight line"] * 2
+    assert box.alt == "A straight line"
     assert live_explorer(renderer).image.tooltip == "A straight line"

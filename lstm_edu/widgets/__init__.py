@@ -1,4 +1,4 @@
-"""Interactive explorers: precomputed for the static site, live in a kernel."""
-from lstm_edu.widgets.explorer import Control, Explorer, Renderer, live_explorer, static_explorer
+"""Interactive explorers: live in the browser (anywidget), or precomputed frames for a few application views."""
+from lstm_edu.widgets.explorer import Control, FrameExplorer, Renderer, live_explorer, static_explorer
 
-__all__ = ["Control", "Explorer", "Renderer", "live_explorer", "static_explorer"]
+__all__ = ["Control", "FrameExplorer", "Renderer", "live_explorer", "static_explorer"]

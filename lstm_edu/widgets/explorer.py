@@ -4,15 +4,15 @@ A :class:`Renderer` owns a single matplotlib figure. It creates its artists once
 ``update(**values)`` recomputes with lstm_edu and sets their data in place.
 
 * :func:`static_explorer` renders every point of a small grid once, when the notebook
-  executes, into PNG :class:`ipywidgets.Image` widgets held in nested
-  :class:`ipywidgets.Stack` widgets. Each control is a :class:`ipywidgets.SelectionSlider`
-  whose ``index`` is ``jslink``-ed to the stacks, so moving it swaps the picture in the
-  browser: on the static site this works with no kernel and no network.
+  executes, into PNG frames held by a :class:`FrameExplorer` (an anywidget): labelled
+  native sliders swap the picture in the browser and read out each frame's summary, on the
+  static site with no kernel and no network.
 * :func:`live_explorer` gives continuous sliders over each control's full range; every
   change calls ``update`` and re-encodes the one figure.
 """
 from __future__ import annotations
 
+import base64
 import io
 import itertools
 import math
@@ -22,6 +22,7 @@ from typing import Mapping, Sequence
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -30,13 +31,14 @@ from matplotlib.text import Text
 from PIL import Image
 from traitlets import Unicode
 
+from .live import LiveExplorer, esm
+
 __all__ = [
     "Blitter",
     "Control",
     "Renderer",
-    "Explorer",
+    "FrameExplorer",
     "static_explorer",
-    "live_explorer",
     "MAX_FRAMES",
 ]
 
@@ -140,6 +142,11 @@ class Renderer:
                 )
         self.values.update({name: float(value) for name, value in values.items()})
         self.draw(**self.values)
+
+    def summary(self) -> str:
+        """One sentence on the picture for the current values (read out by the explorer)."""
+        return "; ".join(f"{control.label} = {control.format(self.values[name])}"
+                         for name, control in self.controls.items()) + "."
 
     def png(self) -> bytes:
         """The figure as PNG bytes (deterministic: no metadata; palette of ``png_colours``)."""
@@ -281,28 +288,6 @@ def _may_touch(artist, boxes, renderer, margin: float = 2.0) -> bool:
     return any(extent.overlaps(box) for box in boxes)
 
 
-class LabelledImage(widgets.Image):
-    """An Image whose ``tooltip`` (the picture's alt text) renders.
-
-    ipywidgets' front end shows a tooltip through the ``description`` attribute, which
-    ``Image`` lacks; without it the widget fails to render at all.
-    """
-
-    description = Unicode("").tag(sync=True)
-
-
-class Explorer(widgets.VBox):
-    """A VBox with a short text repr (the default repr would dump every PNG into the notebook)."""
-
-    def __init__(self, children, name: str, frames: int, **kwargs) -> None:
-        super().__init__(children, **kwargs)
-        self._explorer_name = name
-        self._frames = frames
-
-    def __repr__(self) -> str:
-        return f"{self._explorer_name}(frames={self._frames})"
-
-
 def _check_grid(renderer: Renderer, grid: Mapping[str, Sequence[float]]) -> dict[str, list[float]]:
     """Validate a static grid: known names, values inside each control's range, size bound."""
     if not isinstance(grid, Mapping) or not grid:
@@ -343,78 +328,110 @@ def render_frames(renderer: Renderer, grid: Mapping[str, Sequence[float]]) -> di
     return frames
 
 
-def _nested_stack(frames, sizes: list[int], prefix: tuple[int, ...], defaults, image_layout, alt):
-    """Stack of Stacks ... of Images; returns (widget, stacks per depth)."""
-    depth = len(prefix)
-    if depth == len(sizes):
-        image = LabelledImage(value=frames[prefix], format="png", layout=image_layout, tooltip=alt)
-        image.add_class("lstm-edu-frame")
-        return image, [[] for _ in sizes]
-    children, per_depth = [], [[] for _ in sizes]
-    for k in range(sizes[depth]):
-        child, below = _nested_stack(frames, sizes, prefix + (k,), defaults, image_layout, alt)
-        children.append(child)
-        for d in range(len(sizes)):
-            per_depth[d].extend(below[d])
-    stack = widgets.Stack(children, selected_index=defaults[depth])
-    per_depth[depth].append(stack)
-    return stack, per_depth
+class FrameExplorer(LiveExplorer):
+    """Precomputed pictures switched by labelled native sliders (see :func:`static_explorer`).
+
+    Attributes (synced traits)
+    --------------------------
+    controls : list of dict
+        ``{"name", "label", "values"}`` per slider; ``values`` are the texts shown for each
+        grid point.
+    frames : list of str
+        Base64 PNG per grid point, row-major over ``controls`` (the last control varies fastest).
+    summaries : list of str
+        One sentence per frame for the aria-live readout and the picture's alt text.
+    alt : str
+        What the picture shows (the renderer's ``alt_text``).
+    positions : list of int
+        The slider positions shown (one per control).
+    """
+
+    _esm = esm("frame_explorer")
+    renderer = traitlets.Unicode("")  # the renderer's class name (not synced)
+    controls = traitlets.List(traitlets.Dict()).tag(sync=True)
+    frames = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    summaries = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    alt = traitlets.Unicode("").tag(sync=True)
+    positions = traitlets.List(traitlets.Int()).tag(sync=True)
+
+    @traitlets.validate("positions")
+    def _valid_positions(self, proposal):
+        positions = list(proposal["value"])
+        sizes = [len(control["values"]) for control in self.controls]
+        if len(positions) != len(sizes) or not all(0 <= p < n for p, n in zip(positions, sizes)):
+            raise ValueError(f"positions: expected {len(sizes)} indices below {sizes}, got {positions}")
+        return positions
+
+    def __repr__(self) -> str:
+        return f"{self.renderer}(frames={len(self.frames)})"
 
 
-def static_explorer(renderer: Renderer, grid: Mapping[str, Sequence[float]]) -> Explorer:
-    """An explorer that responds without a kernel: precomputed frames switched by jslink.
+def static_explorer(renderer: Renderer, grid: Mapping[str, Sequence[float]]) -> FrameExplorer:
+    """A precomputed explorer: every grid point drawn once now, switched in the page.
 
     Parameters
     ----------
     renderer : Renderer
         What to draw.
     grid : mapping of str to sequence of float
-        For each control to expose, the values a reader can pick (kept small: the
-        product of the sizes is the number of PNG frames stored in the page, at most
+        For each control to expose, the values a reader can pick (kept small: the product
+        of the sizes is the number of PNG frames stored in the page, at most
         :data:`MAX_FRAMES`). Controls not in ``grid`` stay at their defaults.
 
     Returns
     -------
-    Explorer
-        A VBox of ``SelectionSlider`` controls above the nested stacks of images.
+    FrameExplorer
+        Labelled native sliders (keyboard: arrow keys) over the frames, each with its
+        summary read out and in the picture's alt text.
     """
     if not isinstance(renderer, Renderer):
         raise TypeError(f"renderer: expected a Renderer, got {type(renderer).__name__}")
     checked = _check_grid(renderer, grid)
     names = list(checked)
-    frames = render_frames(renderer, checked)
-    sizes = [len(checked[n]) for n in names]
-    defaults = [_default_index(checked[n], renderer.controls[n].default) for n in names]
-    width = int(renderer.figure.get_figwidth() * renderer.figure.dpi)
-    image_layout = widgets.Layout(width="100%", max_width=f"{width}px", height="auto")
-    root, stacks_per_depth = _nested_stack(frames, sizes, (), defaults, image_layout, renderer.alt_text)
-    sliders, links = [], []
-    for depth, name in enumerate(names):
-        control = renderer.controls[name]
-        labels = [control.format(v) for v in checked[name]]
-        slider = widgets.SelectionSlider(
-            options=labels,
-            index=defaults[depth],
-            description=control.label,
-            continuous_update=True,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="min(100%, 420px)"),
-        )
-        for stack in stacks_per_depth[depth]:
-            links.append(widgets.jslink((slider, "index"), (stack, "selected_index")))
-        sliders.append(slider)
-    # restore the renderer to its defaults so later use starts from a known state
-    renderer.update(**{n: c.default for n, c in renderer.controls.items()})
-    caption = widgets.HTML(f'<span class="lstm-edu-alt" role="note">{renderer.alt_text}</span>')
-    box = Explorer(
-        [widgets.VBox(sliders), root, caption],
-        name=type(renderer).__name__,
-        frames=len(frames),
-    )
-    box.add_class("lstm-edu-explorer")
-    box.sliders = dict(zip(names, sliders))
-    box.links = links
-    return box
+    frames, summaries = [], []
+    for indices in itertools.product(*(range(len(checked[n])) for n in names)):
+        renderer.update(**{n: checked[n][k] for n, k in zip(names, indices)})
+        frames.append(base64.b64encode(renderer.png()).decode("ascii"))
+        summaries.append(renderer.summary())
+    controls = [{"name": n, "label": renderer.controls[n].label,
+                 "values": [renderer.controls[n].format(v) for v in checked[n]]} for n in names]
+    positions = [_default_index(checked[n], renderer.controls[n].default) for n in names]
+    renderer.update(**{n: c.default for n, c in renderer.controls.items()})  # a known state after
+    explorer = FrameExplorer(controls=controls, frames=frames, summaries=summaries, alt=renderer.alt_text,
+                             positions=positions, renderer=type(renderer).__name__)
+    explorer.description = f"{renderer.alt_text} {summaries[_flat_index(positions, controls)]}".strip()
+    return explorer
+
+
+def _flat_index(positions: list[int], controls: list[dict]) -> int:
+    index = 0
+    for position, control in zip(positions, controls):
+        index = index * len(control["values"]) + position
+    return index
+
+
+# ---- kernel-only explorer, kept until the last page stops using it (issue 13 removes it)
+
+class LabelledImage(widgets.Image):
+    """An Image whose ``tooltip`` (the picture's alt text) renders.
+
+    ipywidgets' front end shows a tooltip through the ``description`` attribute, which
+    ``Image`` lacks; without it the widget fails to render at all.
+    """
+
+    description = Unicode("").tag(sync=True)
+
+
+class Explorer(widgets.VBox):
+    """A VBox with a short text repr (the default repr would dump every PNG into the notebook)."""
+
+    def __init__(self, children, name: str, frames: int, **kwargs) -> None:
+        super().__init__(children, **kwargs)
+        self._explorer_name = name
+        self._frames = frames
+
+    def __repr__(self) -> str:
+        return f"{self._explorer_name}(frames={self._frames})"
 
 
 def live_explorer(renderer: Renderer) -> Explorer:
