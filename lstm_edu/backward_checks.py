@@ -20,7 +20,7 @@ from .backward_reference import (backward_step, check_seeds_lstm, reference_back
 from .sequence import LSTM, Trace
 
 __all__ = ["loss_value", "central_difference", "torch_lstm_gradients", "forget_products",
-           "cell_jacobians"]
+           "cell_jacobians", "cell_path_norms", "plot_cell_paths"]
 
 
 def _check_sequence(D, H, x, dh, h0, c0, dc_T):
@@ -170,3 +170,44 @@ def cell_jacobians(model, x, paths: str = "all") -> np.ndarray:
         return _direct_path(model, trace, rows).reshape(T, B, H, H)
     grads = reference_backward(model, trace, dc_T=rows)
     return grads.dloss_dc.reshape(T, B, H, H)
+
+
+def cell_path_norms(model, x) -> tuple[np.ndarray, np.ndarray]:
+    """Spectral norms of dC_T/dC_t for t = 1..T, averaged over the batch: (direct, all paths).
+
+    The direct path is diag(f_{t+1} ... f_T), whose spectral norm is the largest of the H
+    products; "all paths" adds the routes through h_t (see :func:`cell_jacobians`).
+    """
+    norms = [np.linalg.norm(cell_jacobians(model, x, paths), ord=2, axis=(2, 3)).mean(axis=1)
+             for paths in ("direct", "all")]
+    return norms[0], norms[1]
+
+
+def plot_cell_paths(curves: dict):
+    """||dC_T/dC_t|| against t, log scale: the direct path dashed, all paths solid, per bias.
+
+    ``curves`` maps a forget bias to ``(direct, all_paths)`` from :func:`cell_path_norms`.
+    Returns a :class:`~lstm_edu.plots.Plot` whose ``lines`` are keyed ``"direct, b_f=1"``
+    and ``"all paths, b_f=1"``; x data are the steps 1..T.
+    """
+    from matplotlib.figure import Figure
+
+    from .plots import Plot
+
+    if not isinstance(curves, dict) or not curves:
+        raise TypeError(f"curves: expected a non-empty dict bias -> (direct, all), got {curves!r}")
+    figure = Figure(figsize=(7.0, 3.4), dpi=80, layout="constrained")
+    ax = figure.add_subplot()
+    lines = {}
+    for colour, (bias, (direct, full)) in zip(("#d95f02", "#7570b3", "#1b9e77"), curves.items()):
+        steps = np.arange(1, len(direct) + 1)
+        (lines[f"all paths, b_f={bias:g}"],) = ax.plot(steps, full, color=colour, linewidth=2,
+                                                       label=f"all paths, $b_f = {bias:g}$")
+        (lines[f"direct, b_f={bias:g}"],) = ax.plot(steps, direct, color=colour, linewidth=2,
+                                                    linestyle="--",
+                                                    label=rf"$\prod f$ (direct), $b_f = {bias:g}$")
+    ax.set_yscale("log")
+    ax.set_xlabel("time step $t$")
+    ax.set_ylabel(r"$\|\partial C_T / \partial C_t\|$")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    return Plot(figure, (ax,), lines, name="cell-state Jacobians")

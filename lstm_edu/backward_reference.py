@@ -183,8 +183,9 @@ def reference_backward(model, trace, dh=None, dc_T=None) -> ReferenceGradients:
         step_gates = {name: gate[t] for name, gate in gates.items()}
         step = backward_step(step_gates, c_prev[t], tm.c[t], dH[t], dc_next, W_h)
         dA[t], dC[t], dh_next, dc_next = step.dA, step.dc, step.dh_prev, step.dc_prev
-    grads = {"W_x": np.einsum("tbd,tbg->dg", tm.x, dA),                # (B7)
-             "W_h": np.einsum("tbh,tbg->hg", h_prev, dA)}              # (B7)
+    dW_x = np.einsum("tbd,tbg->dg", tm.x, dA)        # sum over t, b of x_t^T dA_t  (B7)
+    dW_h = np.einsum("tbh,tbg->hg", h_prev, dA)      # sum of h_{t-1}^T dA_t        (B7)
+    grads = {"W_x": dW_x, "W_h": dW_h}
     if model.params.b is not None:
         grads["b"] = dA.sum(axis=(0, 1))                               # (B7)
     dx = dA @ W_x.T                                                    # (B8)
@@ -226,7 +227,7 @@ def _module_lines(module) -> list[str]:
 
 def _tagged_lines(tag: str) -> list[tuple[int, str]]:
     """(line number, text) of this module's lines that end with the comment ``# (tag)``."""
-    pattern = re.compile(rf"#\s*\({re.escape(tag)}\)\s*$")
+    pattern = re.compile(rf"#.*\({re.escape(tag)}\)\s*$")
     return [(number, line) for number, line in enumerate(_module_lines(
         inspect.getmodule(backward_step)), start=1) if pattern.search(line)]
 
@@ -259,6 +260,11 @@ def _bptt_citations(tag: str) -> list[tuple[str, list[tuple[int, str]]]]:
     return cited
 
 
+def _tidy(line: str) -> str:
+    """A source line without its indentation and with two spaces before a comment."""
+    return re.sub(r"\s{2,}#", "  #", line.strip())
+
+
 def equation_code(tag: str) -> str:
     """The lines that compute equation ``tag``: here, then in ``bptt.py``, with line numbers.
 
@@ -273,8 +279,8 @@ def equation_code(tag: str) -> str:
     if not own:
         raise LookupError(f"backward_reference.py has no line tagged ({tag})")
     out = [f"({tag}) {EQUATIONS[tag]}", "  lstm_edu/backward_reference.py"]
-    out += [f"  {number:4d} | {text.strip()}" for number, text in own]
+    out += [f"  {number:4d} | {_tidy(text)}" for number, text in own]
     for function, lines in _bptt_citations(tag):
         out.append(f"  lstm_edu/bptt.py, {function}")
-        out += [f"  {number:4d} | {text}" for number, text in lines]
+        out += [f"  {number:4d} | {_tidy(text)}" for number, text in lines]
     return "\n".join(out)
