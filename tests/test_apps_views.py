@@ -7,13 +7,10 @@ import torch
 
 from lstm_edu.apps.anomaly import alarm_metrics
 from lstm_edu.apps.speech import AudioConfig, TemplateBaseline, frame_posteriors, make_dataset, synthesize
-from lstm_edu.apps.text_generation import CharLSTM, CharVocabulary, apply_temperature, next_char_distribution, sample
 from lstm_edu.apps.views import (
     DecoderRenderer,
     HorizonRenderer,
     NoiseRenderer,
-    SentenceRenderer,
-    TemperatureRenderer,
     ThresholdRenderer,
 )
 from lstm_edu.widgets.explorer import render_frames
@@ -33,36 +30,6 @@ def test_horizon_renderer_plots_the_h_step_forecasts_and_errors():
     assert len(render_frames(view, {"horizon": [1, 2, 3]})) == 3
     with pytest.raises(ValueError, match="forecasts"):
         HorizonRenderer(np.arange(5), actual, {"a": np.zeros((3, 4))})
-
-
-def test_temperature_renderer_bars_are_the_tempered_distribution():
-    vocab = CharVocabulary("abc\n")
-    torch.manual_seed(0)
-    model = CharLSTM(len(vocab), 4, 8).eval()
-    view = TemperatureRenderer(model, vocab, context="ab", prompt="a", length=30, seed=2, top=3)
-    view.update(temperature=0.5)
-    expected = apply_temperature(next_char_distribution(model, "ab", vocab), 0.5)
-    np.testing.assert_allclose([bar.get_height() for bar in view.bars], expected[view.top])
-    assert view.sample == sample(model, vocab, "a", 30, 0.5, seed=2)
-
-
-def test_sentence_renderer_shows_the_chosen_sentence():
-    sentences = ["a b", "c d e"]
-    lstm = [np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0])]
-    bow = [np.array([0.0, 0.5]), np.array([0.1, 0.2, 0.3])]
-    cells = [np.ones((2, 3)), np.full((3, 3), -1.0)]
-    forget = [np.full((2, 3), 0.5), np.full((3, 3), 0.25)]
-    view = SentenceRenderer(sentences, lstm, bow, cells, forget)
-    view.update(sentence=1)
-    np.testing.assert_array_equal(view.lstm_line.get_ydata(), [3.0, 4.0, 5.0])
-    np.testing.assert_array_equal(view.bow_line.get_ydata(), [0.1, 0.2, 0.3])
-    np.testing.assert_array_equal(np.asarray(view.gate_image.get_array()), np.full((3, 3), 0.25))
-    assert [word.get_text() for word in view.words] == ["c", "d", "e"] and view.title.get_text() == "c d e"
-    view.update(sentence=0)
-    assert np.isnan(view.lstm_line.get_ydata()[2])  # padded past the shorter sentence
-    assert [word.get_text() for word in view.words] == ["a", "b", ""]
-    assert view.score_axes.get_ylim() == (-1.0, 6.0)  # one range for every sentence
-    np.testing.assert_array_equal(np.asarray(view.cell_image.get_array())[:, :2], np.ones((3, 2)))
 
 
 def test_decoder_renderer_shows_end_and_digit_rows():
@@ -111,16 +78,9 @@ def test_noise_renderer_plots_the_model_posteriors():
 
 
 def _plotted(view) -> list[np.ndarray]:
-    """The data a renderer's changing artists show (NaN padding past a short sentence dropped)."""
+    """The data a renderer's changing artists show."""
     if isinstance(view, HorizonRenderer):
         return [line.get_ydata() for line in view.lines.values()] + [view.marker.get_xdata()]
-    if isinstance(view, TemperatureRenderer):
-        assert view.sample_text.get_text().startswith(view.prompt)
-        return [np.array([bar.get_height() for bar in view.bars])]
-    if isinstance(view, SentenceRenderer):
-        T = len(view.sentences[view._frame_key])
-        return [view.lstm_line.get_ydata()[:T], view.bow_line.get_ydata()[:T],
-                np.asarray(view.cell_image.get_array())[:, :T], np.asarray(view.gate_image.get_array())[:, :T]]
     if isinstance(view, DecoderRenderer):
         return [np.asarray(view.image.get_array())]
     if isinstance(view, NoiseRenderer):
@@ -130,8 +90,7 @@ def _plotted(view) -> list[np.ndarray]:
     raise AssertionError(f"no artists listed for {type(view).__name__}")
 
 
-RENDERERS = [HorizonRenderer, TemperatureRenderer, SentenceRenderer, DecoderRenderer, NoiseRenderer,
-             ThresholdRenderer]
+RENDERERS = [HorizonRenderer, DecoderRenderer, NoiseRenderer, ThresholdRenderer]
 
 
 @pytest.mark.parametrize("cls", RENDERERS, ids=lambda c: c.__name__)
@@ -148,8 +107,8 @@ def test_benchmark_instances_build_and_plot_finite_data_over_each_range(cls):
 
 
 @pytest.mark.parametrize("style", ["default", "book"])
-@pytest.mark.parametrize("cls", [HorizonRenderer, DecoderRenderer, NoiseRenderer, ThresholdRenderer,
-                                 TemperatureRenderer, SentenceRenderer], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", [HorizonRenderer, DecoderRenderer, NoiseRenderer, ThresholdRenderer],
+                         ids=lambda c: c.__name__)
 def test_fast_frames_have_the_pixels_of_a_full_redraw(cls, style):
     """Frames drawn over the cached background equal a full redraw, with and without grid lines."""
     from io import BytesIO
@@ -169,15 +128,6 @@ def test_fast_frames_have_the_pixels_of_a_full_redraw(cls, style):
             pixels = [np.asarray(Image.open(BytesIO(png)).convert("RGB")) for png in (fast.png(), Renderer.png(full))]
             np.testing.assert_array_equal(*pixels)
             assert (pixels[0] < 128).any()  # something is drawn
-
-
-def test_temperature_renderer_samples_what_sample_gives():
-    view = TemperatureRenderer.benchmark_instance()
-    assert view._sampler is not None  # the fast path reproduced sample() and is in use
-    for temperature in (0.3, 1.7):
-        view.update(temperature=temperature)
-        assert view.sample == sample(view.model, view.vocabulary, view.prompt, view.length, temperature, view.seed)
-    assert view._sampler.fallbacks == 0
 
 
 def test_layered_redraws_static_artists_only_where_the_changing_ones_can_reach():

@@ -2,16 +2,16 @@
 
 Each renderer owns one figure, creates its artists once and, in ``draw``, sets their
 data from values computed by the application modules. The notebooks show them with
-``static_explorer`` (precomputed frames, no kernel needed) and ``live_explorer``.
+``static_explorer`` (precomputed frames, no kernel needed) and ``live_explorer``. (The
+sentiment and text-generation pages compute in the browser instead:
+:mod:`lstm_edu.apps.live_views`.)
 """
 from __future__ import annotations
 
-import textwrap
 from contextlib import contextmanager
 
 import numpy as np
 import torch
-from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from lstm_edu.apps.anomaly import alarm_metrics
 from lstm_edu.apps.speech import (
@@ -22,15 +22,12 @@ from lstm_edu.apps.speech import (
     log_spectrogram,
     synthesize,
 )
-from lstm_edu.apps.text_generation import apply_temperature, next_char_distribution, sample
 from lstm_edu.apps.translation import TARGET_TOKENS, number_to_words
 from lstm_edu.widgets.explorer import Blitter, Control, Renderer
-from lstm_edu.widgets.fast_text import FastText, title_text
+from lstm_edu.widgets.fast_text import title_text
 
 __all__ = [
     "HorizonRenderer",
-    "TemperatureRenderer",
-    "SentenceRenderer",
     "DecoderRenderer",
     "NoiseRenderer",
     "ThresholdRenderer",
@@ -89,131 +86,6 @@ def _one_thread():
         yield
     finally:
         torch.set_num_threads(threads)
-
-
-class _Sampler:
-    """``text_generation.sample`` for one model, prompt, length and seed, at any temperature, fast.
-
-    ``sample`` runs the torch model once per character (hundreds of small calls). Here a
-    float32 numpy copy of the model *proposes* the characters, with the same uniform
-    draws as ``sample``'s ``rng.choice``; one torch call over the proposal then gives the
-    exact logits ``sample`` would compute (the LSTM over a sequence equals its step-by-step
-    use, and the head is applied row by row as a batch of single-row products), and each
-    character is re-chosen from them exactly as ``rng.choice`` does. The first character
-    that differs (rare: the copy differs from torch by rounding only, about 1e-6) is
-    corrected and the proposal resumes from there. The renderer checks the result against ``sample`` once and keeps
-    using ``sample`` itself if they disagree on this platform.
-    """
-
-    def __init__(self, model, vocabulary, prompt: str, length: int, seed: int) -> None:
-        self.model, self.vocabulary, self.prompt, self.length, self.seed = model, vocabulary, prompt, length, seed
-        lstm, head = model.lstm, model.head
-        if lstm.num_layers != 1 or lstm.bidirectional or getattr(lstm, "proj_size", 0) or not lstm.bias:
-            raise ValueError("model: expected a one-layer, one-way LSTM with biases")
-        with torch.no_grad():  # exactly as sample() starts
-            logits, self.state = model(torch.as_tensor(vocabulary.encode(prompt))[None], return_state=True)
-        self.first_logits = logits[0, -1].double().numpy()  # (V,)
-        as64 = lambda t: t.detach().double().numpy()  # noqa: E731
-        w_ih, w_hh = as64(lstm.weight_ih_l0), as64(lstm.weight_hh_l0)  # (4H, E), (4H, H)
-        self.inputs = as64(model.embed.weight) @ w_ih.T + as64(lstm.bias_ih_l0) + as64(lstm.bias_hh_l0)  # (V, 4H)
-        # float32 (as torch computes): half the time of float64 for the matrix-vector products.
-        # The rows of the sigmoid gates (i, f, o) are halved: sigmoid(x) = (1 + tanh(x / 2)) / 2,
-        # so one tanh over all 4H pre-activations, a scale and an offset give every gate.
-        self.hidden = H = lstm.hidden_size
-        self._scale = np.full(4 * H, 0.5, np.float32)
-        self._scale[2 * H:3 * H] = 1.0  # the candidate g is a tanh itself
-        self._offset = (1.0 - self._scale).astype(np.float32)
-        self.inputs = (self.inputs * self._scale).astype(np.float32)  # (V, 4H)
-        self.w_hh = (w_hh * self._scale[:, None]).astype(np.float32)  # (4H, H)
-        self.w_out, self.b_out = as64(head.weight).astype(np.float32), as64(head.bias).astype(np.float32)
-        self.h0, self.c0 = self.state[0][0, 0].numpy().copy(), self.state[1][0, 0].numpy().copy()  # (H,) float32
-        self.uniform = np.random.default_rng(seed).random(length)  # the draws of sample()'s rng.choice
-        self.rounds = self.fallbacks = 0  # corrections made / calls answered by sample() itself
-
-    def _propose(self, tokens: np.ndarray, start: int, h: np.ndarray, c: np.ndarray, logits: np.ndarray,
-                 temperature: float, states: np.ndarray) -> None:
-        """Fill ``tokens[start:]`` from the numpy model; ``states[t]`` = (h, c) after token ``t``.
-
-        Each step is a handful of numpy calls on short vectors (their overhead is the cost).
-        """
-        H, V, uniform = self.hidden, len(self.b_out), self.uniform
-        scale = 1.0 / temperature
-        # one product per step: [w_hh; w_out / T] @ h is the next gates' recurrent part and
-        # the next character's logits over T together
-        stacked = np.vstack([self.w_hh, self.w_out * np.float32(scale)])  # (4H + V, H)
-        b_out = self.b_out * np.float32(scale)
-        logits = np.asarray(logits, np.float64) * scale
-        recurrent = self.w_hh @ h
-        with np.errstate(over="ignore", under="ignore"):
-            for t in range(start, self.length):
-                cdf = np.exp(logits, dtype=np.float64).cumsum()  # (V,) unnormalised
-                total = cdf[-1]
-                if not 0.0 < total < np.inf:  # overflow or underflow: shift by the maximum (rare)
-                    cdf = np.exp(logits - logits.max(), dtype=np.float64).cumsum()
-                    total = cdf[-1]
-                k = min(int(cdf.searchsorted(uniform[t] * total, side="right")), V - 1)
-                tokens[t] = k
-                h, c = self._gates(self.inputs[k] + recurrent, c)
-                states[t, 0], states[t, 1] = h, c
-                both = stacked @ h  # (4H + V,)
-                recurrent, logits = both[:4 * H], both[4 * H:] + b_out
-
-    def _step(self, k: int, h: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One LSTM step of the numpy copy: token ``k`` read with state ``(h, c)``."""
-        return self._gates(self.inputs[k] + self.w_hh @ h, c)
-
-    def _gates(self, pre: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The new ``(h, c)`` from the (halved) gate pre-activations ``(4H,)``, order i, f, g, o as in torch."""
-        H = self.hidden
-        gates = np.tanh(pre)
-        gates *= self._scale
-        gates += self._offset  # i, f, o: sigmoids; g: tanh
-        c = gates[H:2 * H] * c + gates[:H] * gates[2 * H:3 * H]
-        return gates[3 * H:] * np.tanh(c), c
-
-    def _exact_choices(self, tokens: np.ndarray, temperature: float) -> np.ndarray:
-        """What ``sample`` chooses at each step if the text so far is ``tokens``' prefix."""
-        model, logits = self.model, self.first_logits[None]
-        if len(tokens) > 1:
-            # one thread: those kernels give the bits of sample()'s one-row calls
-            with _one_thread(), torch.no_grad():
-                hidden, _ = model.lstm(model.embed(torch.as_tensor(tokens[:-1])[None]), self.state)  # (1, L-1, H)
-                rows = len(tokens) - 1
-                later = torch.baddbmm(model.head.bias.expand(rows, 1, -1), hidden[0][:, None, :],
-                                      model.head.weight.t().expand(rows, -1, -1))[:, 0]  # 1-row products
-            logits = np.vstack([logits, later.double().numpy()])  # (L, V)
-        # apply_temperature, row by row
-        scaled = logits / temperature
-        scaled -= scaled.max(axis=1, keepdims=True)
-        probabilities = np.exp(scaled)
-        probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
-        # Generator.choice(p=...): cdf = p.cumsum(); cdf /= cdf[-1]; cdf.searchsorted(u, side="right")
-        cdf = probabilities.cumsum(axis=1)
-        cdf /= cdf[:, -1:]
-        return (cdf <= self.uniform[:, None]).sum(axis=1)
-
-    def __call__(self, temperature: float, max_rounds: int = 20) -> str:
-        """``sample(model, vocabulary, prompt, length, temperature, seed)``.
-
-        After ``max_rounds`` corrections it calls ``sample`` itself and counts a fallback.
-        """
-        tokens = np.zeros(self.length, dtype=np.int64)
-        states = np.zeros((self.length, 2, self.hidden), np.float32)
-        self._propose(tokens, 0, self.h0, self.c0, self.first_logits, temperature, states)
-        for _ in range(max_rounds):
-            exact = self._exact_choices(tokens, temperature)
-            wrong = np.flatnonzero(exact != tokens)
-            if not len(wrong):
-                return self.vocabulary.decode(tokens)
-            t = int(wrong[0])  # tokens[:t] are exact, and so is the choice at t
-            self.rounds += 1
-            tokens[t] = exact[t]
-            h, c = self._step(tokens[t], *((self.h0, self.c0) if t == 0 else states[t - 1]))
-            states[t, 0], states[t, 1] = h, c
-            if t + 1 < self.length:
-                self._propose(tokens, t + 1, h, c, self.w_out @ h + self.b_out, temperature, states)
-        self.fallbacks += 1
-        return sample(self.model, self.vocabulary, self.prompt, self.length, temperature, self.seed)
 
 
 class HorizonRenderer(_BlitMixin, Renderer):
@@ -295,233 +167,6 @@ class HorizonRenderer(_BlitMixin, Renderer):
             line.set_ydata(self.forecasts[name][h - 1])
         self.marker.set_xdata([h, h])
         self.title.set_text(f"forecasts made {h} step{'s' if h > 1 else ''} ahead")
-
-
-class TemperatureRenderer(_BlitMixin, Renderer):
-    """Next-character probabilities after a context, and a sample, at one temperature.
-
-    Parameters
-    ----------
-    model, vocabulary :
-        A trained :class:`~lstm_edu.apps.text_generation.CharLSTM` and its vocabulary.
-    context : str
-        Text whose next character's distribution is shown.
-    prompt : str
-        Text the sample continues.
-    length : int
-        Characters sampled.
-    seed : int
-        Sampling seed (the same for every temperature).
-    top : int
-        Characters shown in the bar chart (the most likely at temperature 1).
-    """
-
-    controls = {"temperature": Control("temperature", 0.1, 2.0, 1.0, 0.05)}
-    alt_text = ("Top: probability of the most likely next characters at the chosen temperature. "
-                "Bottom: text sampled from the model at that temperature.")
-
-    def __init__(self, model, vocabulary, context: str, prompt: str, length: int = 240, seed: int = 0,
-                 top: int = 12) -> None:
-        super().__init__(figsize=(8.0, 4.6))
-        self.model, self.vocabulary = model, vocabulary
-        self.prompt, self.length, self.seed = prompt, length, seed
-        self.logits = next_char_distribution(model, context, vocabulary)  # (V,)
-        # Samples are deterministic per temperature: cache them, and compute new ones with
-        # the fast _Sampler once it has reproduced sample() at the default temperature.
-        default = self.controls["temperature"].default
-        self._samples = {default: sample(model, vocabulary, prompt, length, default, seed)}
-        try:
-            self._sampler = _Sampler(model, vocabulary, prompt, length, seed)
-            if self._sampler(default) != self._samples[default] or self._sampler.fallbacks:
-                self._sampler = None
-        except (AttributeError, TypeError, ValueError, RuntimeError):  # not a CharLSTM-like model
-            self._sampler = None
-        self.top = np.argsort(-self.logits, kind="stable")[:top]
-        bar_axes, self.text_axes = self.figure.subplots(2, 1, height_ratios=(1, 1.6))
-        labels = [repr(vocabulary.chars[k])[1:-1] or " " for k in self.top]
-        # zorder above the grid and ticks: a frame then redraws the bars, not the axes
-        self.bars = bar_axes.bar(np.arange(top), np.zeros(top), color=COLOURS[0], zorder=1.6)
-        bar_axes.set_xticks(np.arange(top), labels, family="monospace")
-        bar_axes.set_ylim(0, 1)
-        bar_axes.set_ylabel("probability")
-        bar_axes.set_xlabel("next character (the most likely at temperature 1)", fontsize=9)
-        self.bar_axes = bar_axes
-        short = context[-30:].replace("\n", "\\n")
-        bar_axes.set_title(f"next character after {short!r}", fontsize=9)
-        # texts that change with every move, drawn from cached glyphs (lstm_edu.widgets.fast_text)
-        self.entropy_text = FastText(0.99, 0.95, "", transform=bar_axes.transAxes, ha="right", va="top",
-                                     fontsize=9, background=(1.0, 1.0, 1.0, 0.8), pad=1.0, zorder=4)
-        bar_axes.add_artist(self.entropy_text)
-        self.text_axes.axis("off")
-        self.sample_text = FastText(0.0, 1.0, "", transform=self.text_axes.transAxes, va="top", ha="left",
-                                    family="monospace", fontsize=8)
-        self.text_axes.add_artist(self.sample_text)
-        self.update()
-        self._freeze([*self.bars, self.entropy_text, self.sample_text])
-
-    @classmethod
-    def benchmark_instance(cls) -> "TemperatureRenderer":
-        """A seeded instance with the Text-generation notebook's sizes and an untrained model.
-
-        Vocabulary: letters, digits, punctuation, space and newline (about the corpus's size);
-        ``CharLSTM(V, 32, 128)``; 400 sampled characters (for ``benchmarks/bench_widgets.py``).
-        """
-        import string
-
-        import torch
-
-        from lstm_edu.apps.text_generation import CharLSTM, CharVocabulary
-
-        vocabulary = CharVocabulary(string.ascii_letters + string.digits + string.punctuation + " \n")
-        torch.manual_seed(0)
-        model = CharLSTM(len(vocabulary), 32, 128).eval()
-        return cls(model, vocabulary, context="    for line in ", prompt="def ", length=400, seed=0)
-
-    def clear_cache(self) -> None:
-        """Forget the stored frames and samples but the default temperature's."""
-        super().clear_cache()
-        default = self.controls["temperature"].default
-        self._samples = {default: self._samples[default]}
-
-    def draw(self, temperature: float) -> None:
-        self._frame_key = temperature
-        probabilities = apply_temperature(self.logits, temperature)
-        for bar, k in zip(self.bars, self.top):
-            bar.set_height(probabilities[k])
-        entropy = -np.sum(probabilities * np.log2(np.maximum(probabilities, 1e-300)))
-        self.entropy_text.set_text(f"temperature {temperature:.2f}: entropy {entropy:.2f} bits")
-        self.sample = self._samples.get(temperature)
-        if self.sample is None:
-            if self._sampler is not None:
-                self.sample = self._sampler(temperature)
-            else:
-                self.sample = sample(self.model, self.vocabulary, self.prompt, self.length, temperature, self.seed)
-            if len(self._samples) >= 256:
-                self._samples.clear()
-            self._samples[temperature] = self.sample
-        lines = []
-        for line in (self.prompt + self.sample).split("\n"):
-            lines += textwrap.wrap(line, 96, replace_whitespace=False, drop_whitespace=False) or [""]
-        self.sample_text.set_text("\n".join(lines[:16]))
-
-
-class SentenceRenderer(_BlitMixin, Renderer):
-    """Word by word: the LSTM's and the bag of words' running scores, and the cell states.
-
-    Parameters
-    ----------
-    sentences : list of str
-    lstm_scores : list of array_like
-        Per sentence ``(T,)``: the LSTM's positive-minus-negative logit after each word.
-    bow_scores : list of array_like
-        Per sentence ``(T,)``: the bag of words' logit after each word (bias + weights so far).
-    cells : list of array_like
-        Per sentence ``(T, H)``: cell states from the numpy twin of the LSTM.
-    forget : list of array_like
-        Per sentence ``(T, H)``: forget-gate values.
-    """
-
-    alt_text = ("Top: running sentiment score after each word for the LSTM and the bag of words. "
-                "Middle: the LSTM's cell state per unit. Bottom: its forget gate per unit.")
-
-    def __init__(self, sentences, lstm_scores, bow_scores, cells, forget) -> None:
-        self.sentences = [s.split() for s in sentences]
-        self.lstm_scores = [np.asarray(s, dtype=float) for s in lstm_scores]
-        self.bow_scores = [np.asarray(s, dtype=float) for s in bow_scores]
-        self.cells = [np.asarray(c, dtype=float) for c in cells]
-        self.forget = [np.asarray(f, dtype=float) for f in forget]
-        for k, words in enumerate(self.sentences):
-            T = len(words)
-            if not (self.lstm_scores[k].shape == self.bow_scores[k].shape == (T,)
-                    and self.cells[k].shape[0] == T and self.forget[k].shape == self.cells[k].shape):
-                raise ValueError(f"sentences[{k}]: scores, cells and forget must have one row per word ({T})")
-        n = len(self.sentences)
-        self.controls = {"sentence": Control("sentence", 0, max(n - 1, 1), 0, 1, fmt=".0f")}
-        super().__init__(figsize=(8.0, 5.6))
-        self.width = max(len(w) for w in self.sentences)
-        hidden = self.cells[0].shape[1]
-        self.score_axes, self.cell_axes, self.gate_axes = self.figure.subplots(3, 1, sharex=True, height_ratios=(1.2, 1, 1))
-        x = np.arange(self.width)
-        (self.lstm_line,) = self.score_axes.plot(x, np.zeros(self.width), "o-", color=COLOURS[0], label="LSTM")
-        (self.bow_line,) = self.score_axes.plot(x, np.zeros(self.width), "s--", color=COLOURS[1], label="bag of words")
-        self.score_axes.axhline(0, color="grey", lw=0.8)
-        self.score_axes.set_ylabel("score (+ = positive)")
-        # one score range for every sentence: frames share the axes (and can be compared)
-        every = np.concatenate(self.lstm_scores + self.bow_scores + [np.zeros(1)])
-        self.score_axes.set_ylim(every.min() - 1, every.max() + 1)
-        self.figure.legend(handles=[self.lstm_line, self.bow_line], fontsize=8, loc="outside upper right", ncol=2)
-        limit = max(np.abs(np.concatenate([c.ravel() for c in self.cells])).max(), 1e-6)
-        blank = np.full((hidden, self.width), np.nan)
-        # images above the ticks (zorder 1.6): a frame redraws them, not the axes
-        self.cell_image = self.cell_axes.imshow(blank, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
-                                                interpolation="nearest", zorder=1.6)
-        self.gate_image = self.gate_axes.imshow(blank, aspect="auto", cmap="viridis", vmin=0, vmax=1,
-                                                interpolation="nearest", zorder=1.6)
-        self.cell_axes.grid(False)
-        self.gate_axes.grid(False)
-        self.cell_axes.set_ylabel("cell $c_t$ unit")
-        self.gate_axes.set_ylabel("forget $f_t$ unit")
-        self.figure.colorbar(self.cell_image, ax=self.cell_axes, pad=0.01)
-        self.figure.colorbar(self.gate_image, ax=self.gate_axes, pad=0.01)
-        # The words under the last axes, on two staggered rows (no rotation needed), and the
-        # sentence over the first: texts that change with the sentence, drawn from cached glyphs.
-        self.gate_axes.set_xticks(x, [""] * self.width)
-        below = blended_transform_factory(self.gate_axes.transData, self.gate_axes.transAxes)
-        self.words = []
-        for k in range(self.width):
-            word = FastText(k, 0.0, "", transform=below + ScaledTranslation(0.0, -(4.0 + 11.0 * (k % 2)) / 72.0,
-                                                                            self.figure.dpi_scale_trans),
-                            ha="center", va="top", fontsize=8)
-            self.gate_axes.add_artist(word)
-            self.words.append(word)
-        self.title = title_text(self.score_axes, fontsize=10)
-        longest = max(self.sentences, key=len)
-        for word, text in zip(self.words, longest):  # lay out with words on both rows
-            word.set_text(text)
-        self.title.set_text(" ".join(longest))
-        self._freeze([self.lstm_line, self.bow_line, self.cell_image, self.gate_image, self.title, *self.words])
-        self.update()
-
-    @classmethod
-    def benchmark_instance(cls) -> "SentenceRenderer":
-        """The Sentiment notebook's seven sentences, a bag of words and an untrained LSTM (16 units).
-
-        For ``benchmarks/bench_widgets.py``: seeded, built in well under a second.
-        """
-        import torch
-
-        from lstm_edu.apps.sentiment import BagOfWords, Vocabulary, gate_trace, generate_sentences, running_scores
-        from lstm_edu.models import SequenceModel
-
-        vocabulary = Vocabulary()
-        train = generate_sentences(300, seed=0)
-        bow = BagOfWords(vocabulary).fit([s.text for s in train], [s.label for s in train])
-        torch.manual_seed(0)
-        lstm = SequenceModel("lstm", len(vocabulary), 16, 2, task="classification").eval()
-        examples = ["the movie is good", "the movie is not good", "the plot is not bad",
-                    "the plot is dull but the acting is great", "the acting is great but the plot is dull",
-                    "the music is not very good but the ending is not bad",
-                    "the cast is fun and the music is really charming"]
-        traces = [gate_trace(lstm, s, vocabulary) for s in examples]
-        return cls(examples, [running_scores(lstm, s, vocabulary) for s in examples],
-                   [bow.running_scores(s) for s in examples], [t.c[0] for t in traces], [t.f[0] for t in traces])
-
-    def _padded(self, values: np.ndarray) -> np.ndarray:
-        """``(T, ...)`` -> ``(width, ...)`` padded with NaN."""
-        out = np.full((self.width,) + values.shape[1:], np.nan)
-        out[: len(values)] = values
-        return out
-
-    def draw(self, sentence: float) -> None:
-        k = self._frame_key = _index(sentence, len(self.sentences))
-        words = self.sentences[k]
-        self.lstm_line.set_ydata(self._padded(self.lstm_scores[k]))
-        self.bow_line.set_ydata(self._padded(self.bow_scores[k]))
-        self.cell_image.set_data(self._padded(self.cells[k]).T)
-        self.gate_image.set_data(self._padded(self.forget[k]).T)
-        for word, text in zip(self.words, words + [""] * (self.width - len(words))):
-            word.set_text(text)
-        self.title.set_text(" ".join(words))
 
 
 class DecoderRenderer(_BlitMixin, Renderer):
