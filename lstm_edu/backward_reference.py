@@ -4,7 +4,7 @@
 for all steps at once and writes into preallocated arrays, which is fast but hard to read
 next to the mathematics. This module computes the same gradients the way chapter 4b derives
 them, one line per equation, each line tagged with the equation's label ``(B1)`` ... ``(B10)``.
-``equation_code`` prints the lines that compute an equation (here and in ``bptt.py``), so
+``equation_code`` lists the lines that compute an equation (here and in ``bptt.py``), so
 the chapter shows the code it explains; the tests hold these gradients equal to ``bptt.py``,
 to torch autograd and to finite differences.
 
