@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ._validate import as_float_array
+from .trace import Trace
 
 __all__ = ["Plot", "plot_gradient_norms", "plot_gates", "plot_hidden_states", "GATE_COLOURS"]
 
@@ -128,8 +129,6 @@ def plot_gradient_norms(curves: Mapping[str, object], ax: Axes | None = None,
 
 def _trace_slices(trace, batch: int, unit: int) -> dict[str, np.ndarray]:
     """Time series (T,) of every gate and state of one LSTM unit."""
-    from .sequence import Trace
-
     if not isinstance(trace, Trace) or trace.kind != "lstm":
         kind = getattr(trace, "kind", type(trace).__name__)
         raise TypeError(f"trace: expected an LSTM Trace (from LSTM.forward), got {kind!r}")
@@ -150,7 +149,7 @@ def plot_gates(trace, batch: int = 0, unit: int = 0, title: str | None = None) -
 
     Parameters
     ----------
-    trace : lstm_edu.sequence.Trace
+    trace : lstm_edu.trace.Trace
         From ``LSTM.forward``.
     batch, unit : int, default 0
         Which sequence and which hidden unit.
@@ -191,7 +190,7 @@ def plot_hidden_states(trace, batch: int = 0, units: int = 4, x_feature: int | N
 
     Parameters
     ----------
-    trace : lstm_edu.sequence.Trace
+    trace : lstm_edu.trace.Trace
         From the ``forward`` of an LSTM, GRU or RNN.
     batch : int, default 0
         Which sequence of the batch.
@@ -206,8 +205,6 @@ def plot_hidden_states(trace, batch: int = 0, units: int = 4, x_feature: int | N
     Plot
         ``lines`` keyed ``x`` (if drawn) and ``h0, h1, ...``; x data are the steps 1..T.
     """
-    from .sequence import Trace
-
     if not isinstance(trace, Trace):
         raise TypeError(f"trace: expected a Trace (from a model's forward), got {type(trace).__name__}")
     tm = trace.time_major

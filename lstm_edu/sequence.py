@@ -1,173 +1,43 @@
 """Sequence models: run a cell over a batch of sequences and keep every intermediate.
 
-``LSTM``, ``GRU`` and ``RNN`` hold a config, parameters (see :mod:`lstm_edu.cells`) and
-a layout flag ``batch_first``. ``forward`` returns a :class:`Trace`; ``backward``
-(backpropagation through time, :mod:`lstm_edu.bptt`) returns
+``LSTM``, ``GRU`` and ``RNN`` hold a config, parameters (see :mod:`lstm_edu.params`) and
+a layout flag ``batch_first``. ``forward`` returns a :class:`~lstm_edu.trace.Trace`;
+``backward`` (backpropagation through time, :mod:`lstm_edu.bptt`) returns
 :class:`~lstm_edu.bptt.Gradients`.
 
 Layouts: inputs and every array of a trace are ``(T, B, ·)``, or ``(B, T, ·)`` when
 ``batch_first`` (as in torch). Initial and final states are always ``(B, H)``.
 
 Internally the forward pass stores each step feature-major, ``(T, ·, B)`` (see the
-kernels in :mod:`lstm_edu.cells` for why); every array a trace hands out is a view of
+kernels in :mod:`lstm_edu.kernels` for why); every array a trace hands out is a view of
 that storage in the requested layout, so no layout costs a copy.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from . import bptt
 from ._validate import as_float_array, check_bool, check_shape
-from .kernels import GRUStep, LSTMStep, RNNStep
-from .params import (GRU_GATES, LSTM_GATES, GRUParams, LSTMParams, RNNParams, lstm_active_gates,
-                     stacked_input_weights)
 from .config import GRUConfig, LSTMConfig, RNNConfig
+from .kernels import GRUStep, LSTMStep, RNNStep
+from .params import (
+    GRU_GATES,
+    LSTM_GATES,
+    GRUParams,
+    LSTMParams,
+    RNNParams,
+    lstm_active_gates,
+    stacked_input_weights,
+)
+from .trace import TimeMajor, Trace
 
+# Trace and TimeMajor live in lstm_edu.trace; they stay importable from here.
 __all__ = ["LSTM", "GRU", "RNN", "Trace", "TimeMajor"]
 
 
 def _time_major(feature_major: np.ndarray) -> np.ndarray:
     """(T, F, B) storage -> (T, B, F) view."""
     return feature_major.transpose(0, 2, 1)
-
-
-@dataclass
-class TimeMajor:
-    """The arrays of a trace in time-major layout, ``(T, B, ·)``, whatever ``batch_first``.
-
-    Read-only views (not necessarily contiguous). ``gates`` and ``pre`` stack the gate
-    blocks in torch order, ``(T, B, G*H)``; ``cell_output`` is tanh(c) (or c for NOAF);
-    ``hn`` is the GRU's ``h_prev W_hn + b_hn``.
-    """
-
-    x: np.ndarray                       # (T, B, D)
-    h0: np.ndarray                      # (B, H)
-    h: np.ndarray                       # (T, B, H)
-    pre: np.ndarray                     # (T, B, G*H)
-    gates: np.ndarray | None = None     # (T, B, G*H)
-    c0: np.ndarray | None = None        # (B, H)
-    c: np.ndarray | None = None         # (T, B, H)
-    cell_output: np.ndarray | None = None  # (T, B, H)
-    hn: np.ndarray | None = None        # (T, B, H)
-
-    def freeze(self) -> None:
-        """Mark every array read-only, so the trace that backward needs cannot change."""
-        for value in vars(self).values():
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
-
-
-class Trace:
-    """Everything a forward pass computed, over time, in the model's layout.
-
-    Attributes
-    ----------
-    kind : {"lstm", "gru", "rnn"}
-    batch_first : bool
-    h : ndarray, (T, B, H) or (B, T, H)
-        Hidden states h_1..h_T.
-    c : ndarray or None
-        LSTM cell states c_1..c_T (same layout), else None.
-    gates : dict of ndarray
-        LSTM ``i, f, g, o`` (torch order; ``g`` is the seeds' candidate C~_t; a disabled
-        gate is all ones and CIFG's ``i`` is ``1 - f``), GRU ``r, z, n``; empty for RNN.
-        Each gate is also an attribute: ``trace.f``.
-    pre : dict of ndarray
-        Pre-activations of the gates computed from one (LSTM: active gates only; GRU:
-        ``r, z, n`` and ``hn = h_prev W_hn + b_hn``; RNN: ``h``).
-    h0, c0 : ndarray, (B, H)
-        Initial states used (zeros when not given); c0 is None except for LSTM.
-    h_T, c_T : ndarray, (B, H)
-        Final states (torch's ``h_n``, ``c_n`` without the layer axis).
-    time_major : TimeMajor
-        The same arrays, time-major (used by backward).
-    """
-
-    def __init__(self, kind: str, batch_first: bool, time_major: TimeMajor, gate_names,
-                 pre_names):
-        self.kind = kind
-        self.batch_first = batch_first
-        self.time_major = time_major
-        self._gate_names = tuple(gate_names)
-        self._pre_names = tuple(pre_names)
-        time_major.freeze()
-
-    def _layout(self, array: np.ndarray | None) -> np.ndarray | None:
-        """Time-major array -> the model's layout (a view)."""
-        if array is None or not self.batch_first:
-            return array
-        return array.swapaxes(0, 1)
-
-    def _block(self, stacked: np.ndarray, k: int) -> np.ndarray:
-        """Gate block k of a stacked (T, B, G*H) array, in the model's layout."""
-        H = self.time_major.h.shape[2]
-        return self._layout(stacked[:, :, k * H:(k + 1) * H])
-
-    @property
-    def x(self) -> np.ndarray:
-        """The input, as used (cast to the parameters' dtype)."""
-        return self._layout(self.time_major.x)
-
-    @property
-    def h(self) -> np.ndarray:
-        """Hidden states h_1..h_T."""
-        return self._layout(self.time_major.h)
-
-    @property
-    def c(self) -> np.ndarray | None:
-        """Cell states c_1..c_T (LSTM), else None."""
-        return self._layout(self.time_major.c)
-
-    @property
-    def h0(self) -> np.ndarray:
-        """Initial hidden state (B, H)."""
-        return self.time_major.h0
-
-    @property
-    def c0(self) -> np.ndarray | None:
-        """Initial cell state (B, H) (LSTM), else None."""
-        return self.time_major.c0
-
-    @property
-    def h_T(self) -> np.ndarray:
-        """Final hidden state (B, H)."""
-        return self.time_major.h[-1]
-
-    @property
-    def c_T(self) -> np.ndarray | None:
-        """Final cell state (B, H) (LSTM), else None."""
-        return None if self.time_major.c is None else self.time_major.c[-1]
-
-    @property
-    def gates(self) -> dict[str, np.ndarray]:
-        """Gate values by name, in the model's layout."""
-        return {name: self._block(self.time_major.gates, k)
-                for k, name in enumerate(self._gate_names)}
-
-    @property
-    def pre(self) -> dict[str, np.ndarray]:
-        """Pre-activations by name, in the model's layout."""
-        names = LSTM_GATES if self.kind == "lstm" else GRU_GATES if self.kind == "gru" else ("h",)
-        result = {name: self._block(self.time_major.pre, k) for k, name in enumerate(names)
-                  if name in self._pre_names}
-        if self.kind == "gru":
-            result["hn"] = self._layout(self.time_major.hn)
-        return result
-
-    def __getattr__(self, name: str):
-        if name.startswith("_") or name not in self.__dict__.get("_gate_names", ()):
-            raise AttributeError(
-                f"{type(self).__name__} of a {self.__dict__.get('kind', '?')} has no attribute "
-                f"{name!r} (gates: {', '.join(self.__dict__.get('_gate_names', ())) or 'none'})"
-            )
-        return self.gates[name]
-
-    def __repr__(self) -> str:
-        T, B, H = self.time_major.h.shape
-        return (f"Trace(kind={self.kind!r}, T={T}, B={B}, H={H}, batch_first={self.batch_first}, "
-                f"gates={list(self._gate_names)})")
 
 
 class _SequenceModel:
@@ -268,8 +138,11 @@ class _SequenceModel:
         check_shape(name, value, trace.time_major.h0.shape)
         return value
 
-    def _check_trace(self, trace) -> None:
-        """The trace must come from a model of this kind, sizes and layout."""
+    def check_trace(self, trace) -> None:
+        """Raise unless ``trace`` comes from a model of this kind, sizes, layout and dtype.
+
+        TypeError when ``trace`` is not a :class:`Trace`, ValueError naming what differs.
+        """
         if not isinstance(trace, Trace):
             raise TypeError(f"trace: expected a Trace from forward(), got {type(trace).__name__}")
         T, B, H = trace.time_major.h.shape
@@ -283,9 +156,12 @@ class _SequenceModel:
                 f"dtype={trace.time_major.h.dtype}"
             )
 
+    # the old private name, still called by lstm_edu.gradients (not this module's to change)
+    _check_trace = check_trace
+
     def _backward_arguments(self, trace, dh, dh_T, dc_T_given: bool = False):
         """Validate the common backward arguments; return dh time-major with dh_T added."""
-        self._check_trace(trace)
+        self.check_trace(trace)
         if dh is None and dh_T is None and not dc_T_given:
             names = "dh, dh_T, dc_T" if self.kind == "lstm" else "dh, dh_T"
             raise ValueError(f"{names}: expected at least one gradient to backpropagate, "
@@ -303,7 +179,7 @@ class _SequenceModel:
 
     def _gradients(self, raw: "bptt.RawGradients", trace: Trace) -> "bptt.Gradients":
         """Time-major raw gradients -> Gradients in the model's layout."""
-        layout = trace._layout
+        layout = trace.in_layout
         return bptt.Gradients(
             params=raw.params, dx=layout(raw.dx), dh0=raw.dh0, dc0=raw.dc0,
             h_norm=bptt.step_norms(raw.dloss_dh),

@@ -4,6 +4,7 @@ import pytest
 from matplotlib.colors import to_rgba
 
 from lstm_edu import LSTM, LSTMConfig
+from lstm_edu.diagram_canvas import colour_of
 from lstm_edu.diagrams import (
     BASE,
     DIM,
@@ -16,7 +17,6 @@ from lstm_edu.diagrams import (
     format_value,
     gate_arithmetic,
 )
-from lstm_edu.diagrams import _colour_of as colour_of
 
 
 def colours(diagram, part):
@@ -123,7 +123,8 @@ def test_unrolled_rnn_parts_and_path_highlight():
     for part in ("link_1", "link_4", "step_0", "step_4", "loop"):
         assert colours(path, part) == {to_rgba(DIM)}, part
     # an LSTM link carries two wires (h and C), an RNN link one
-    arrows = lambda d, k: [a for a in d.parts[f"link_{k}"] if a.__class__.__name__ == "FancyArrowPatch"]
+    def arrows(d, k):
+        return [a for a in d.parts[f"link_{k}"] if a.__class__.__name__ == "FancyArrowPatch"]
     assert len(arrows(path, 2)) == 2 and len(arrows(diagram, 2)) == 1
     one = draw_unrolled_rnn(steps=3, highlight=-1)
     assert one.highlighted == ("step_2",)
@@ -213,3 +214,33 @@ def test_gate_arithmetic_refuses_gates_that_are_not_computed(trace):
         gate_arithmetic(model, tr, "c", t=0)
     with pytest.raises(TypeError, match="model: expected an lstm_edu LSTM"):
         gate_arithmetic("model", tr, "f", t=0)
+
+
+# ---------------------------------------------------------------- layout: numbers apart from drawing
+
+
+def test_the_worked_step_is_computed_without_matplotlib():
+    """The numbers of a diagram (lstm_edu.worked_step) import no plotting library; the
+    diagrams re-export them, so ``from lstm_edu.diagrams import CellStep`` keeps working."""
+    import subprocess
+    import sys
+
+    import lstm_edu.diagrams as diagrams
+    import lstm_edu.worked_step as worked_step
+
+    code = "import sys, lstm_edu.worked_step; print('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+    for name in ("CellStep", "GateArithmetic", "gate_arithmetic", "format_value"):
+        assert getattr(diagrams, name) is getattr(worked_step, name)
+
+
+def test_check_index_counts_negative_indices_from_the_end():
+    from lstm_edu.worked_step import check_index
+
+    assert [check_index("t", k, 4) for k in (0, 3, -1, -4)] == [0, 3, 3, 0]
+    assert check_index("t", np.int64(2), 4) == 2
+    with pytest.raises(ValueError, match=r"t: expected an index in \[-4, 3\], got 4"):
+        check_index("t", 4, 4)
+    with pytest.raises(TypeError, match="t: expected an int, got bool True"):
+        check_index("t", True, 4)
