@@ -93,6 +93,7 @@ export default {
     }
     const panelsNode = element("div", { className: "lstm-gradient-panels" }, root);
     const charts = [0, 1].map(() => lineChart(panelsNode, {
+      title: "gradient norms",                // replaced on every redraw; keeps room for it
       xLabel: "time step t", yLabel: "gradient norm (log scale)", yScale: "log", width: 440, height: 300,
     }));
     const note = element("p", { className: "lstm-gradient-note" }, root);
