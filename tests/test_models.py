@@ -1,4 +1,5 @@
-"""lstm_edu.models: VariantLSTM against lstm_edu's numpy LSTM and torch.nn.LSTM, SequenceModel."""
+"""lstm_edu.models and lstm_edu.variant_lstm: VariantLSTM against the reference cell
+(lstm_edu.cells.lstm_cell), the numpy backward pass and torch.nn.LSTM; SequenceModel."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,6 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from lstm_edu.cells import lstm_cell  # noqa: E402
 from lstm_edu.config import VARIANTS, LSTMConfig  # noqa: E402
 from lstm_edu.models import VARIANT_FLAGS, LSTMFlags, SequenceModel, VariantLSTM, set_forget_bias  # noqa: E402
 
@@ -164,7 +166,8 @@ def test_state_carries_across_calls():
     whole = model(x)
     first, state = model(x[:, :4], return_state=True)
     second = model(x[:, 4:], state=state)
-    np.testing.assert_allclose(torch.cat([first, second], 1).detach().numpy(), whole.detach().numpy(), atol=1e-12)
+    joined = torch.cat([first, second], 1)
+    np.testing.assert_allclose(joined.detach().numpy(), whole.detach().numpy(), atol=1e-12)
 
 
 def test_dropout_is_active_in_training_only():
@@ -228,37 +231,72 @@ def test_bad_inputs_name_the_argument():
         LSTMFlags(coupled=True, forget_gate=False)
 
 
-@pytest.mark.parametrize("variant", ALL_VARIANTS)
-def test_manual_backward_equals_autograd(variant):
-    """The written-out BPTT of VariantLSTM gives autograd's gradients (float64, 1e-12) for
-    every parameter, the input and both initial states, with losses on h_t, c_t and the
-    final states."""
+def _variant_layer(variant, D=3, H=4):
+    """A float64 VariantLSTM whose every parameter matters (biases included)."""
     torch.manual_seed(0)
-    layer = VariantLSTM(3, 4, variant=variant).double()
+    layer = VariantLSTM(D, H, variant=variant).double()
     with torch.no_grad():
         for p in layer.parameters():
             p.uniform_(-0.8, 0.8)
-    x = _random_input((2, 6, 3)).requires_grad_()
+    return layer
+
+
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
+def test_every_step_is_the_reference_cell(variant):
+    """VariantLSTM does not re-derive the LSTM: each of its steps equals
+    lstm_edu.cells.lstm_cell (the equations, written once) on the same weights, to 1e-12."""
+    layer = _variant_layer(variant)
+    x = _random_input((2, 6, 3))                                   # (B, T, D)
+    h0, c0 = _random_input((1, 2, 4), seed=1), _random_input((1, 2, 4), seed=2)
+    with torch.no_grad():
+        out, (h_n, c_n), cells = layer(x, state=(h0, c0), return_cells=True)
+    twin = layer.to_numpy()
+    h, c = h0[0].numpy(), c0[0].numpy()                            # (B, H)
+    for t in range(x.shape[1]):
+        (h, c), _ = lstm_cell(twin.params, x[:, t].numpy(), (h, c), twin.cfg)
+        np.testing.assert_allclose(out[:, t].numpy(), h, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(cells[:, t].numpy(), c, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(h_n[0].numpy(), h, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(c_n[0].numpy(), c, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
+def test_written_out_backward_equals_the_numpy_backward_pass(variant):
+    """VariantLSTM's hand-written BPTT gives the numpy LSTM's gradients (lstm_edu.bptt, held
+    to torch's autograd in test_bptt) for every parameter, the input and both initial
+    states, with losses on every h_t and on the final states (float64, 1e-10)."""
+    layer = _variant_layer(variant)
+    x = _random_input((2, 6, 3)).requires_grad_()                  # (B, T, D)
     h0 = _random_input((1, 2, 4), seed=1).requires_grad_()
     c0 = _random_input((1, 2, 4), seed=2).requires_grad_()
-    w_h, w_c = _random_input((2, 6, 4), seed=3), _random_input((2, 6, 4), seed=4)
-    results = []
-    for manual in (True, False):
-        layer.manual_backward = manual
-        layer.zero_grad(set_to_none=True)
-        x.grad = h0.grad = c0.grad = None
-        out, (h_n, c_n), cells = layer(x, state=(h0, c0), return_cells=True)
-        loss = (out * w_h).sum() + (cells * w_c).sum() + 0.3 * h_n.sum() + 0.7 * c_n.sum()
-        loss.backward()
-        grads = [out.detach().clone(), x.grad.clone(), h0.grad.clone(), c0.grad.clone()]
-        grads += [torch.zeros_like(p) if p.grad is None else p.grad.clone() for p in layer.parameters()]
-        results.append(grads)
-    for manual, reference in zip(*results):
-        np.testing.assert_allclose(manual.numpy(), reference.numpy(), rtol=0, atol=1e-12)
+    w_h = _random_input((2, 6, 4), seed=3)                         # dL/dh_t, (B, T, H)
+    out, (h_n, c_n) = layer(x, state=(h0, c0))
+    ((out * w_h).sum() + 0.3 * h_n.sum() + 0.7 * c_n.sum()).backward()
+    twin = layer.to_numpy()
+    trace = twin.forward(x.detach().numpy(), h0=h0[0].detach().numpy(), c0=c0[0].detach().numpy())
+    ones = np.ones((2, 4))
+    grads = twin.backward(trace, dh=w_h.numpy(), dh_T=0.3 * ones, dc_T=0.7 * ones)
+    expected = {"weight_ih": grads.params["W_x"].T, "weight_hh": grads.params["W_h"].T,
+                "bias_ih": grads.params["b"], "bias_hh": grads.params["b"]}
+    expected.update({f"peep_{g}": grads.params[f"p_{g}"] for g in "ifo" if f"p_{g}" in grads.params})
+    for name, param in layer.named_parameters():
+        got = torch.zeros_like(param) if param.grad is None else param.grad
+        np.testing.assert_allclose(got.numpy(), expected[name], rtol=0, atol=1e-10, err_msg=name)
+    np.testing.assert_allclose(x.grad.numpy(), grads.dx, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(h0.grad[0].numpy(), grads.dh0, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(c0.grad[0].numpy(), grads.dc0, rtol=0, atol=1e-10)
 
 
-def test_manual_backward_passes_gradcheck():
-    torch.manual_seed(0)
-    layer = VariantLSTM(2, 3, variant="greff_v").double()
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
+def test_written_out_backward_passes_gradcheck_with_losses_on_every_cell_state(variant):
+    """Finite differences agree with the backward pass for losses on h_t and on c_t."""
+    layer = _variant_layer(variant, D=2, H=3)
     x = _random_input((2, 4, 2)).requires_grad_()
-    assert torch.autograd.gradcheck(lambda inp: layer(inp)[0], (x,))
+    h0 = _random_input((1, 2, 3), seed=1).requires_grad_()
+    c0 = _random_input((1, 2, 3), seed=2).requires_grad_()
+
+    def outputs(inputs, h_init, c_init):
+        out, _, cells = layer(inputs, state=(h_init, c_init), return_cells=True)
+        return out, cells
+
+    assert torch.autograd.gradcheck(outputs, (x, h0, c0))
