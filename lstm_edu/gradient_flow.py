@@ -49,6 +49,7 @@ __all__ = [
     "CELL_LABELS",
     "LSTM_VARIANT",
     "GradientSetup",
+    "DEFAULT_SETUP",
     "GradientCurves",
     "orthogonal_blocks",
     "check_cell",
@@ -112,6 +113,10 @@ class GradientSetup:
         return _loss_direction(self)
 
 
+#: The setup the book uses (D = 4, H = 16, T up to 100, seed 0).
+DEFAULT_SETUP = GradientSetup()
+
+
 @lru_cache(maxsize=8)
 def _inputs(setup: GradientSetup) -> np.ndarray:
     rng = np.random.default_rng([setup.seed, 1])
@@ -168,7 +173,7 @@ def check_cell(cell: object) -> str:
 
 
 def build_model(cell: str, weight_scale: float, forget_bias: float,
-                setup: GradientSetup = GradientSetup()):
+                setup: GradientSetup = DEFAULT_SETUP):
     """The model of one cell type with the given weight scale and forget bias.
 
     Parameters
@@ -243,7 +248,7 @@ class GradientCurves:
 
 
 def gradient_curves(cell: str, weight_scale: float, forget_bias: float, length: int,
-                    setup: GradientSetup = GradientSetup()) -> GradientCurves:
+                    setup: GradientSetup = DEFAULT_SETUP) -> GradientCurves:
     """Backpropagate L = u . h_T through the model and return the norms.
 
     Parameters

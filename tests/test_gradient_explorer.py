@@ -5,7 +5,14 @@ import math
 import numpy as np
 import pytest
 
-from lstm_edu.gradient_flow import CELL_LABELS, CELL_TYPES, GradientSetup, build_model, clip_factor, gradient_curves
+from lstm_edu.gradient_flow import (
+    CELL_LABELS,
+    CELL_TYPES,
+    GradientSetup,
+    build_model,
+    clip_factor,
+    gradient_curves,
+)
 from lstm_edu.widgets.gradient_explorer import (
     CLIP_OFF,
     CONTROLS,
@@ -30,7 +37,8 @@ def variant_explorer():
 
 
 def test_defaults_and_shipped_data(explorer):
-    assert (explorer.weight_scale, explorer.forget_bias, explorer.length, explorer.clip_log10) == (1.0, 1.0, 100, 4.0)
+    controls = (explorer.weight_scale, explorer.forget_bias, explorer.length, explorer.clip_log10)
+    assert controls == (1.0, 1.0, 100, 4.0)
     assert explorer.cell == "lstm" and explorer.choices == ["lstm"]
     assert set(explorer.models) == {"rnn", "lstm"}
     np.testing.assert_array_equal(explorer.inputs, SETUP.inputs()[:, 0])            # (T, D)
@@ -109,7 +117,8 @@ def test_variant_explorer_offers_every_cell_as_a_named_choice(variant_explorer):
 @pytest.mark.parametrize("cell", CELL_TYPES)
 def test_every_extreme_gives_finite_positive_numbers(cell, settings):
     """What the page draws at the sliders' corners: finite norms (zero ones are drawn at the floor)."""
-    curves = gradient_curves(cell, settings["weight_scale"], settings["forget_bias"], settings["length"], SETUP)
+    curves = gradient_curves(cell, settings["weight_scale"], settings["forget_bias"], settings["length"],
+                             SETUP)
     assert np.all(np.isfinite(curves.h_norm)) and np.all(curves.h_norm >= 0)
     assert math.isfinite(curves.param_norm) and curves.param_norm > 0
     text = describe(cell, setup=SETUP, **settings)
@@ -127,7 +136,8 @@ def test_every_extreme_gives_finite_positive_numbers(cell, settings):
         (lambda: GradientExplorer(length=101), ValueError, "length: expected an int in"),
         (lambda: GradientExplorer(length=50.0), TypeError, "length"),
         (lambda: GradientExplorer(clip_log10=float("nan")), ValueError, "clip_log10"),
-        (lambda: GradientExplorer(cell="gru", choices=("lstm",)), ValueError, "cell: expected one of the choices"),
+        (lambda: GradientExplorer(cell="gru", choices=("lstm",)), ValueError,
+         "cell: expected one of the choices"),
         (lambda: VariantGradientExplorer(cell="x"), ValueError, "cell"),
         (lambda: describe("lstm", 1.0, 1.0, 10, "off"), TypeError, "clip_log10"),
     ],
@@ -137,7 +147,8 @@ def test_bad_arguments_name_the_argument(call, error, message):
         call()
 
 
-@pytest.mark.parametrize("name, value, error", [("forget_bias", 6.5, ValueError), ("weight_scale", 0.0, ValueError),
+@pytest.mark.parametrize("name, value, error", [("forget_bias", 6.5, ValueError),
+                                                ("weight_scale", 0.0, ValueError),
                                                 ("length", 4, ValueError), ("length", "5", TypeError),
                                                 ("clip_log10", None, TypeError), ("cell", "gru", ValueError)])
 def test_bad_trait_values_are_refused_and_the_last_good_state_kept(explorer, name, value, error):

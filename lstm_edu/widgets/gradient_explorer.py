@@ -21,10 +21,12 @@ import math
 
 import traitlets
 
+from .._validate import check_finite_real, check_positive_int
 from ..config import VARIANTS
 from ..gradient_flow import (
     CELL_LABELS,
     CELL_TYPES,
+    DEFAULT_SETUP,
     LSTM_VARIANT,
     GradientSetup,
     build_model,
@@ -32,7 +34,6 @@ from ..gradient_flow import (
     clip_factor,
     gradient_curves,
 )
-from .._validate import check_finite_real, check_positive_int
 from .bundle import stylesheet
 from .live import LiveExplorer, as_nested, esm
 
@@ -58,12 +59,14 @@ CLIP_OFF = CONTROLS["clip_log10"][1]
 _FLAGS = ("peepholes", "forget_gate", "input_gate", "output_gate", "output_activation", "coupled")
 # the two panels sit side by side when there is room, one above the other on a phone
 _PANEL_CSS = """
-.lstm-gradient-panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(17rem, 1fr)); gap: 0 1rem; }
+.lstm-gradient-panels {
+  display: grid; grid-template-columns: repeat(auto-fit, minmax(17rem, 1fr)); gap: 0 1rem;
+}
 .lstm-gradient-note { margin: 0; font-size: 0.85rem; min-height: 1.2em; }
 """
 
 
-def explorer_cell(cell: str, setup: GradientSetup = GradientSetup()) -> dict:
+def explorer_cell(cell: str, setup: GradientSetup = DEFAULT_SETUP) -> dict:
     """What the browser needs to build :func:`~lstm_edu.gradient_flow.build_model`'s model.
 
     Returns
@@ -119,7 +122,7 @@ def _panel_text(cell: str, curves, factor: float, clipping: bool) -> str:
 
 
 def describe(cell: str, weight_scale: float, forget_bias: float, length: int, clip_log10: float,
-             setup: GradientSetup = GradientSetup()) -> str:
+             setup: GradientSetup = DEFAULT_SETUP) -> str:
     """The explorer's text alternative for these settings (the JavaScript writes the same).
 
     Parameters
@@ -209,7 +212,7 @@ class GradientExplorer(LiveExplorer):
     floor = traitlets.Float(1e-30).tag(sync=True)
     steps = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, cell: str = "lstm", setup: GradientSetup = GradientSetup(),
+    def __init__(self, cell: str = "lstm", setup: GradientSetup = DEFAULT_SETUP,
                  weight_scale: float = 1.0, forget_bias: float = 1.0, length: int | None = None,
                  clip_log10: float = CLIP_OFF, *, choices: tuple[str, ...] | None = None) -> None:
         if not isinstance(setup, GradientSetup):
@@ -257,5 +260,5 @@ class VariantGradientExplorer(GradientExplorer):
     Other parameters as :class:`GradientExplorer`.
     """
 
-    def __init__(self, cell: str = "lstm", setup: GradientSetup = GradientSetup(), **controls) -> None:
+    def __init__(self, cell: str = "lstm", setup: GradientSetup = DEFAULT_SETUP, **controls) -> None:
         super().__init__(cell, setup, choices=CELL_TYPES, **controls)

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from lstm_edu.gradient_flow import GradientSetup, gradient_curves
+from lstm_edu.gradient_flow import DEFAULT_SETUP, GradientSetup, gradient_curves
 
 TOLERANCE = 1e-12
 WELL_CONDITIONED = 1e-14
@@ -41,7 +41,7 @@ def curve_values(curves) -> np.ndarray:
 
 
 def rounding_sensitivity(cell: str, weight_scale: float, forget_bias: float, length: int,
-                         setup: GradientSetup = GradientSetup()) -> float:
+                         setup: GradientSetup = DEFAULT_SETUP) -> float:
     """Largest change of the curves when the weight scale moves by two rounding steps."""
     base = curve_values(gradient_curves(cell, weight_scale, forget_bias, length, setup))
     moved = curve_values(gradient_curves(cell, weight_scale * (1 + 2 * ULP), forget_bias, length, setup))

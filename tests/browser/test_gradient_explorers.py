@@ -15,11 +15,10 @@ import re
 
 import numpy as np
 import pytest
+from gradient_reference import allowed_difference, difference, rounding_sensitivity
 
 from lstm_edu.gradient_flow import GradientSetup, clip_factor, gradient_curves
 from lstm_edu.widgets.gradient_explorer import CLIP_OFF, describe, format_number
-
-from gradient_reference import allowed_difference, difference, rounding_sensitivity
 
 CHAPTER_4 = "book/chapters/04_gradients.html"
 CHAPTER_5 = "book/chapters/05_variants.html"
@@ -39,8 +38,8 @@ def open_page(browser, site_server, site_dir, page_name: str, explorers: int):
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_server.origin)
                else route.abort())
     page.goto(site_server.url(page_name))
-    page.wait_for_function(f"document.querySelectorAll('.lstm-gradient-explorer[data-gradients]').length === {explorers}",
-                           timeout=30_000)
+    ready = f"document.querySelectorAll('.lstm-gradient-explorer[data-gradients]').length === {explorers}"
+    page.wait_for_function(ready, timeout=30_000)
     return page, errors
 
 
@@ -116,6 +115,18 @@ def check_against_lstm_edu(root) -> dict:
     return data
 
 
+def under_the_floor(data: dict) -> bool:
+    """Whether any drawn curve (norms, clipped norms, the RNN's bound) goes below the floor."""
+    lowest = [data["weight_scale"] ** (data["length"] - 1)]
+    for panel in data["panels"]:
+        lowest.append(min(panel["h_norm"]))
+        if panel["c_norm"]:
+            lowest.append(min(panel["c_norm"]))
+        if data["clip_log10"] < CLIP_OFF:
+            lowest.append(min(panel["h_norm"]) * panel["clip_factor"])
+    return min(lowest) < SETUP.floor
+
+
 def drawn_paths(root) -> list[str]:
     return [path.get_attribute("d") for path in root.locator("path.lstm-series").all()]
 
@@ -182,10 +193,7 @@ def test_slider_extremes_draw_sensible_pictures(chapter_4):
             assert np.all(np.isfinite(points))
             assert np.all((points[:, 1] >= TOP_MARGIN - 0.01) & (points[:, 1] <= HEIGHT - BOTTOM + 0.01))
         note = root.locator(".lstm-gradient-note").text_content()
-        below = any(min(p["h_norm"]) < SETUP.floor for p in data["panels"])
-        assert ("values below 1e-30 are drawn at 1e-30" in note) == (below or data["weight_scale"] ** (data["length"] - 1) < SETUP.floor
-                                                                      or any(p["c_norm"] and min(p["c_norm"]) < SETUP.floor for p in data["panels"])
-                                                                      or (data["clip_log10"] < CLIP_OFF and any(min(p["h_norm"]) * p["clip_factor"] < SETUP.floor for p in data["panels"])))
+        assert ("values below 1e-30 are drawn at 1e-30" in note) == under_the_floor(data)
     assert shown(root)["weight_scale"] == 0.25
     assert "vanilla RNN: values below 1e-30" in root.locator(".lstm-gradient-note").text_content()
     assert errors == []

@@ -20,14 +20,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gradient_reference import TOLERANCE, allowed_difference, difference, rounding_sensitivity
 
 from lstm_edu.cells import GRUParams, LSTMParams, RNNParams, gated_memory, gru_cell, lstm_cell, rnn_cell
 from lstm_edu.config import VARIANTS, GRUConfig, LSTMConfig, RNNConfig
 from lstm_edu.gradient_flow import CELL_TYPES, GradientSetup, build_model, clip_factor, gradient_curves
 from lstm_edu.sequence import GRU, LSTM, RNN
 from lstm_edu.widgets.gradient_explorer import explorer_cell
-
-from gradient_reference import TOLERANCE, allowed_difference, difference, rounding_sensitivity
 
 JS_DIR = Path(__file__).resolve().parents[2] / "lstm_edu" / "widgets" / "js"
 ORIGIN = "http://parity.invalid"
@@ -91,14 +90,9 @@ def differences(request):
     if len(strict) < len(found):
         lines.append("  (chaotic: lstm_edu's own curves move by more than 1e-14 when the weights "
                      "move by a rounding step; held to 100 times that)")
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    text = "\n".join(lines)
-    if reporter is not None:
-        reporter.write_line("")
-        for line in lines:
-            reporter.write_line(line)
-    else:
-        print(text)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():              # shown even without -s
+        print("\n" + "\n".join(lines))
 
 
 def _record(differences, family: str, values: list[float]) -> float:
@@ -327,8 +321,9 @@ def test_bundled_module_runs_without_sibling_files(browser):
     page.add_script_tag(content=source + "\nwindow.explorerCurves = explorerCurves;", type="module")
     page.wait_for_function("window.explorerCurves !== undefined")
     setup = GradientSetup()
-    js = page.evaluate("""([cell, inputs, u]) => Array.from(window.explorerCurves(cell, 1.5, 2.0, inputs, u, 50).hNorm)""",
-                       [explorer_cell("lstm", setup), setup.inputs()[:, 0].tolist(), setup.loss_direction()[0].tolist()])
+    js = page.evaluate("([cell, x, u]) => Array.from(window.explorerCurves(cell, 1.5, 2.0, x, u, 50).hNorm)",
+                       [explorer_cell("lstm", setup), setup.inputs()[:, 0].tolist(),
+                        setup.loss_direction()[0].tolist()])
     assert difference(js, gradient_curves("lstm", 1.5, 2.0, 50, setup).h_norm) <= TOLERANCE
     page.close()
 
