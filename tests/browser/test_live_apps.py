@@ -190,6 +190,15 @@ def test_text_generation_page_reports_unknown_characters_and_bad_prompts(browser
     retype(page, box, "")
     assert "at least one character" in root.locator(".lstm-message.lstm-error").text_content()
     assert root.get_attribute("data-status") == "error" and root.get_attribute("data-probabilities") == good
+    sample = root.get_attribute("data-sample")
+    seed = root.get_by_label("Seed", exact=True)
+    seed.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("1.5")
+    root.get_by_role("button", name="Sample 200 characters").focus()
+    page.keyboard.press("Enter")
+    assert "A whole number from 0 to 4294967295" in root.locator(".lstm-seed .lstm-message.lstm-error").text_content()
+    assert seed.get_attribute("aria-invalid") == "true" and root.get_attribute("data-sample") == sample
     assert errors == []
 
 

@@ -59,7 +59,7 @@ export function heatMap(parent, { title = "", tableSummary = "The values as a ta
       });
     });
     const key = svgElement("text", { x: labelWidth, y: height - 6 }, svg);
-    key.textContent = "pale = 0 (closed), strong = 1 (open)";
+    key.textContent = "faint = 0 (closed), strong = 1 (open)";
     if (description) svg.setAttribute("aria-label", description);
     drawTable(rows, columns);
   }

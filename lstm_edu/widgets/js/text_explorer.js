@@ -24,9 +24,13 @@ function seedInput(parent, value) {
   const row = element("div", { className: "lstm-control lstm-seed" }, parent);
   const id = uniqueId("lstm-seed");
   element("label", { for: id, text: "Seed" }, row);
-  const input = element("input", { type: "number", id, min: 0, max: 4294967295, step: 1, value }, row);
-  return input;
+  const input = element("input", { type: "number", id, min: 0, max: 4294967295, step: 1, value,
+    "aria-describedby": `${id}-message` }, row);
+  const message = element("p", { id: `${id}-message`, className: "lstm-message" }, row);
+  return { input, message };
 }
+
+const validSeed = (value) => Number.isInteger(value) && value >= 0 && value <= 4294967295;
 
 function sampleText(lstm, ids, temperature, seed, length) {
   const uniform = mulberry32(seed);
@@ -51,7 +55,7 @@ export default {
     const controls = element("div", { className: "lstm-controls" }, root);
     const temperature = slider(controls, { label: "Temperature", min: 0.1, max: 2, step: 0.05, value: model.get("temperature"),
       format: (t) => t.toFixed(2) });
-    const seed = seedInput(controls, model.get("seed"));
+    const { input: seed, message: seedMessage } = seedInput(controls, model.get("seed"));
     const button = element("button", { type: "button", className: "lstm-button", text: `Sample ${model.get("length")} characters` }, controls);
     const said = readout(root);
     const list = element("ol", { className: "lstm-bars", "aria-label": "most likely next characters" }, root);
@@ -77,8 +81,8 @@ export default {
         element("span", { className: "lstm-bar-value", text: formatNumber(p[k]) }, item);
       }
       const t = model.get("temperature"), tail = good.prompt.slice(-30);
-      const text = `After "${tail}" at temperature ${t.toFixed(2)}: most likely ${charName(chars[order[0]])} ` +
-        `(p = ${formatNumber(p[order[0]])}), then ${order.slice(1, 3).map((k) => `${charName(chars[k])} (${formatNumber(p[k])})`).join(", ")}; ` +
+      const text = `After "${tail}" at temperature ${t.toFixed(2)}: most likely "${charName(chars[order[0]])}" ` +
+        `(p = ${formatNumber(p[order[0]])}), then ${order.slice(1, 3).map((k) => `"${charName(chars[k])}" (${formatNumber(p[k])})`).join(", ")}; ` +
         `entropy ${formatNumber(entropyBits(p))} bits.`;
       said.textContent = text;
       root.dataset.probabilities = JSON.stringify(Array.from(p));
@@ -107,13 +111,18 @@ export default {
     function sample() {
       if (!good) return;
       const value = Number(seed.value);
-      if (!Number.isInteger(value) || value < 0 || value > 4294967295) {
-        box.showError(`Seed: a whole number from 0 to 4294967295, please (got "${seed.value}").`);
+      if (!validSeed(value)) {
+        seedMessage.textContent = `A whole number from 0 to 4294967295, please (got "${seed.value}"); the last sample stays.`;
+        seedMessage.classList.add("lstm-error");
+        seed.setAttribute("aria-invalid", "true");
         return;
       }
+      seedMessage.textContent = "";
+      seedMessage.classList.remove("lstm-error");
+      seed.removeAttribute("aria-invalid");
       const drawn = sampleText(lstm, good.ids, model.get("temperature"), value, model.get("length"));
       const text = drawn.map((k) => chars[k]).join("");
-      output.textContent = good.prompt + text;
+      output.replaceChildren(element("strong", { text: good.prompt }), document.createTextNode(text));
       root.dataset.sample = text;
       root.dataset.sampleSeed = String(value);
       root.dataset.sampleTemperature = String(model.get("temperature"));
@@ -128,7 +137,7 @@ export default {
     model.on("change:temperature", () => { temperature.set(model.get("temperature")); if (good) distribution(); });
     seed.addEventListener("change", () => {
       const value = Number(seed.value);
-      if (Number.isInteger(value) && value >= 0 && value <= 4294967295) { model.set("seed", value); model.save_changes(); }
+      if (validSeed(value)) { model.set("seed", value); model.save_changes(); }
     });
     model.on("change:seed", () => { seed.value = String(model.get("seed")); });
     model.on("change:top", () => { if (good) distribution(); });
