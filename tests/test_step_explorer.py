@@ -41,10 +41,10 @@ def test_traits_carry_the_model_and_the_chosen_sequence(setup):
     model, x = setup
     explorer = StepExplorer(model, x, step=2, unit=1, batch=2)
     for name, array in model.params.arrays().items():
-        np.testing.assert_array_equal(np.array(explorer.weights[name]), array)  # exact: as_nested keeps every bit
+        np.testing.assert_array_equal(np.array(explorer.weights[name]), array)  # exact: every bit kept
     assert set(explorer.weights) == {"W_x", "W_h", "b"}
-    assert explorer.flags == {"peepholes": False, "forget_gate": True, "input_gate": True, "output_gate": True,
-                              "output_activation": True, "coupled": False}
+    assert explorer.flags == {"peepholes": False, "forget_gate": True, "input_gate": True,
+                              "output_gate": True, "output_activation": True, "coupled": False}
     np.testing.assert_array_equal(np.array(explorer.inputs), x[:, 2, :])
     assert explorer.initial_inputs == explorer.inputs
     assert (explorer.step, explorer.unit) == (2, 1)
@@ -72,7 +72,8 @@ def test_description_states_lstm_edus_numbers(setup):
     assert described_numbers(explorer.description) == expected_numbers(expected, x[3, 1])
     assert explorer.cell_step(feature=1) == CellStep.from_trace(alone, 3, unit=2, feature=1)
     in_batch = CellStep.from_trace(model.forward(x), 3, batch=1, unit=2)  # the same to rounding
-    np.testing.assert_allclose(list(vars(explorer.cell_step()).values()), list(vars(in_batch).values()), rtol=1e-13)
+    np.testing.assert_allclose(list(vars(explorer.cell_step()).values()), list(vars(in_batch).values()),
+                               rtol=1e-13)
 
 
 def test_python_moves_the_step_and_unit(setup):
@@ -96,7 +97,8 @@ def test_changed_inputs_recompute_that_step_and_later_ones(setup):
     for t in (2, 5):
         explorer.step = t + 1
         assert explorer.cell_step() == CellStep.from_trace(again, t)
-        assert described_numbers(explorer.description) == expected_numbers(CellStep.from_trace(again, t), changed[t])
+        expected = expected_numbers(CellStep.from_trace(again, t), changed[t])
+        assert described_numbers(explorer.description) == expected
     before = model.forward(x[:, :1]).h[:2, 0]
     np.testing.assert_array_equal(explorer.trace().h[:2, 0], before)  # earlier steps unchanged
     assert not np.allclose(explorer.trace().h[2:, 0], before[-1])
@@ -164,7 +166,8 @@ def test_bad_trait_values_are_refused_and_leave_the_state(setup):
         ("step", 7, ValueError, "step: expected an int from 1 to 6, got 7"),
         ("step", "3", TypeError, "step: expected an int, got str"),
         ("unit", -1, ValueError, "unit: expected an int from 0 to 2, got -1"),
-        ("inputs", [[0.0, 0.0]] * 5, ValueError, r"inputs: expected shape \(6, 2\) \(T, D\), got shape \(5, 2\)"),
+        ("inputs", [[0.0, 0.0]] * 5, ValueError,
+         r"inputs: expected shape \(6, 2\) \(T, D\), got shape \(5, 2\)"),
         ("inputs", [[True, False]] * 6, TypeError, "inputs: expected real numbers, got dtype bool"),
         ("inputs", [[0.0, float("nan")]] * 6, ValueError, "inputs: expected finite values"),
     ]:

@@ -97,7 +97,8 @@ class StepExplorer(LiveExplorer):
         if not isinstance(model, LSTM):
             raise TypeError(f"model: expected an lstm_edu LSTM, got {type(model).__name__}")
         if model.dtype != np.float64:
-            raise ValueError(f"model: expected a float64 LSTM (the browser computes in float64), got {model.dtype}")
+            raise ValueError(f"model: expected a float64 LSTM (the browser computes in float64), "
+                             f"got {model.dtype}")
         if model.input_size > MAX_FEATURES:
             raise ValueError(f"model: expected at most {MAX_FEATURES} input features (one slider each), "
                              f"got {model.input_size}")
@@ -172,7 +173,8 @@ def _real_array(name: str, value) -> np.ndarray:
     except (TypeError, ValueError) as error:
         raise TypeError(f"{name}: expected a (T, D) array of real numbers, got {type(value).__name__} "
                         f"that numpy cannot turn into an array ({error})") from None
-    if array.dtype == bool or not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+    real = np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)
+    if array.dtype == bool or not real:
         raise TypeError(f"{name}: expected real numbers, got dtype {array.dtype}")
     return as_float_array(name, array.astype(np.float64))
 

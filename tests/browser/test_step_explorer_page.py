@@ -21,9 +21,8 @@ TOLERANCE = 1e-12  # float64 in JavaScript and numpy sum in different orders (la
 # the chapter's model and input: a small LSTM reading 12 steps of a sine wave
 MODEL = LSTM.init(LSTMConfig(input_size=1, hidden_size=2), seed=3, forget_bias=1.0)
 SINE = np.sin(np.linspace(0.0, 3 * np.pi, 12)).reshape(12, 1)  # (T, D)
-# data-values name -> CellStep field
-FIELDS = {"h_prev": "h_prev", "c_prev": "c_prev", "forget": "forget", "input": "input",
-          "candidate": "candidate", "output": "output", "kept": "kept", "written": "written", "c": "c", "h": "h"}
+# the numbers of data-values named as CellStep's fields (and properties)
+FIELDS = ("h_prev", "c_prev", "forget", "input", "candidate", "output", "kept", "written", "c", "h")
 
 
 @pytest.fixture
@@ -61,10 +60,9 @@ def readout(step: CellStep, t: int) -> str:
     """The cell update as the explorer's readout writes it."""
     f3 = format_value
     wrap = lambda v: f"({f3(v)})" if v < 0 else f3(v)  # noqa: E731 - a negative factor in a product
-    return (f"t = {t}: C\u209c = f\u209c\u00b7C\u209c\u208b\u2081 + i\u209c\u00b7C\u0303\u209c = "
-            f"{wrap(step.forget)} \u00d7 {wrap(step.c_prev)} + {wrap(step.input)} \u00d7 {wrap(step.candidate)} = "
-            f"{f3(step.c)}; h\u209c = o\u209c\u00b7tanh(C\u209c) = {wrap(step.output)} \u00d7 tanh({f3(step.c)}) = "
-            f"{f3(step.h)}")
+    return (f"t = {t}: Cₜ = fₜ·Cₜ₋₁ + iₜ·C̃ₜ = {wrap(step.forget)} × {wrap(step.c_prev)} + "
+            f"{wrap(step.input)} × {wrap(step.candidate)} = {f3(step.c)}; "
+            f"hₜ = oₜ·tanh(Cₜ) = {wrap(step.output)} × tanh({f3(step.c)}) = {f3(step.h)}")
 
 
 def assert_lstm_edus_numbers(state: dict, step: int, unit: int) -> None:
@@ -74,9 +72,9 @@ def assert_lstm_edus_numbers(state: dict, step: int, unit: int) -> None:
     expected = CellStep.from_trace(trace, step - 1, unit=unit)
     values = state["values"]
     assert values["x"] == state["inputs"][step - 1].tolist()
-    for name, field in FIELDS.items():
-        assert abs(values[name] - getattr(expected, field)) <= TOLERANCE, name
-        assert state["labels"][name] == format_value(getattr(expected, field)), name
+    for name in FIELDS:
+        assert abs(values[name] - getattr(expected, name)) <= TOLERANCE, name
+        assert state["labels"][name] == format_value(getattr(expected, name)), name
     assert abs(values["tanh_c"] - np.tanh(expected.c)) <= TOLERANCE
     assert state["labels"]["tanh_c"] == format_value(np.tanh(expected.c))
     assert state["labels"]["x"] == format_value(state["inputs"][step - 1, 0])
