@@ -158,8 +158,10 @@ def test_windowed_bits_per_char_is_a_context_ablation():
         windowed_bits_per_char(model, text, vocab, None, [10]), rel=1e-5)
     # a one-character window depends on that character only
     with torch.no_grad():
-        expected = torch.nn.functional.cross_entropy(model(ids[positions - 1][:, None])[:, -1], ids[positions])
-    assert windowed_bits_per_char(model, text, vocab, 1, positions) == pytest.approx(float(expected) / np.log(2), rel=1e-6)
+        logits = model(ids[positions - 1][:, None])[:, -1]
+        expected = torch.nn.functional.cross_entropy(logits, ids[positions])
+    bits = float(expected) / np.log(2)
+    assert windowed_bits_per_char(model, text, vocab, 1, positions) == pytest.approx(bits, rel=1e-6)
     with pytest.raises(ValueError, match="window"):
         windowed_bits_per_char(model, text, vocab, 11, positions)
     with pytest.raises(ValueError, match="positions"):
@@ -183,7 +185,8 @@ from lstm_edu.apps.char_model import (  # noqa: E402
 def test_split_chapters_cuts_at_headings():
     text = "CHAPTER 1. A\nx\nCHAPTER 2. B\ny\nCHAPTER 3. C\nz\n"
     split = split_chapters(text, validation_from=2, test_from=3)
-    assert (split.train, split.validation, split.test) == ("CHAPTER 1. A\nx\n", "CHAPTER 2. B\ny\n", "CHAPTER 3. C\nz\n")
+    expected = ("CHAPTER 1. A\nx\n", "CHAPTER 2. B\ny\n", "CHAPTER 3. C\nz\n")
+    assert (split.train, split.validation, split.test) == expected
     with pytest.raises(ValueError, match="CHAPTER 4"):
         split_chapters(text, validation_from=2, test_from=4)
     with pytest.raises(ValueError, match="validation_from"):
@@ -236,7 +239,8 @@ def test_results_file_round_trip_is_reproducible(tmp_path):
     payload, loaded = load_results(vocab, first.parent)
     assert [run["seed"] for run in payload["runs"]] == [0, 1]
     assert payload["split"]["characters"] == [len(split.train), len(split.validation), len(split.test)]
-    assert lstm_bits_per_char(loaded[1], split.test, vocab) == pytest.approx(payload["runs"][1]["test_bits"], rel=1e-6)
+    test_bits = payload["runs"][1]["test_bits"]
+    assert lstm_bits_per_char(loaded[1], split.test, vocab) == pytest.approx(test_bits, rel=1e-6)
     (first.parent / "text_generation_seed1.npy").write_bytes(b"x")
     with pytest.raises(ValueError, match="checksum"):
         load_results(vocab, first.parent)
@@ -252,3 +256,25 @@ def test_cell_trace_equals_the_numpy_lstm():
     expected = cell_states(model, text, vocab).c[0]
     assert expected.shape == (len(text), 7)
     np.testing.assert_allclose(cell_trace(model, text, vocab), expected, atol=1e-5)
+
+
+def test_the_pages_names_stay_importable_from_text_generation():
+    """The corpus, the n-gram baseline and the cell view live in their own modules; the
+    page imports them from lstm_edu.apps.text_generation, which re-exports the same objects."""
+    from lstm_edu.apps import activation_view, cell_activations, char_corpus, char_ngram, text_generation
+
+    for module in (activation_view, cell_activations, char_corpus, char_ngram):
+        for name in module.__all__:
+            if name in text_generation.__all__:
+                assert getattr(text_generation, name) is getattr(module, name), name
+
+
+def test_check_positions_accepts_scorable_characters_only():
+    from lstm_edu.apps.char_corpus import check_positions
+
+    np.testing.assert_array_equal(check_positions([1, 4], 5), [1, 4])
+    assert check_positions(np.array([2], dtype=np.int32), 5).dtype == np.int64
+    with pytest.raises(ValueError, match=r"positions: expected values in \[1, 4\], got 0..4"):
+        check_positions([0, 4], 5)
+    with pytest.raises(ValueError, match="positions: expected a non-empty 1-d array of ints"):
+        check_positions([1.0], 5)
