@@ -1,9 +1,13 @@
 """Visit one page of the built site in headless chromium and record what a reader would meet.
 
 `visit_page` loads a page with every off-site request blocked, waits for MathJax and the
-embedded widgets, inspects the rendered DOM, saves screenshots (desktop and 390 px mobile,
-light and dark theme) and moves every widget control, comparing pixel hashes of the widget's
-picture before and after. The tests in test_site.py assert on the `PageReport` it returns.
+embedded widgets, inspects the rendered DOM, runs axe-core (desktop in the light theme and
+390 px mobile in the dark one), saves screenshots (desktop and mobile, light and dark) and
+moves every widget control: the old precomputed ipywidgets explorers by their slider handles,
+comparing pixel hashes of the widget's picture before and after; the live explorers
+(`.lstm-explorer`, anywidget) from the keyboard only, comparing what they draw (SVG paths,
+readouts, text). The tests in test_site.py and test_accessibility.py assert on the
+`PageReport` it returns.
 """
 from __future__ import annotations
 
@@ -19,6 +23,11 @@ from pathlib import Path
 from typing import Callable
 
 CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+# axe-core from npm (package.json / package-lock.json pin 4.14.1; scripts/vendor_assets.sh
+# installs it into node_modules/); injected into each page, never part of the site.
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+AXE_BLOCKING = ("serious", "critical")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -33,6 +42,9 @@ MOBILE = {"width": 390, "height": 844}
 LOAD_TIMEOUT_MS = 30_000
 WIDGET_TIMEOUT_MS = 20_000
 PICTURE_TIMEOUT_S = 5.0
+# pydata-sphinx-theme makes code blocks that scroll at the new width keyboard-focusable
+# (tabindex 0) 300 ms after the last resize; a reader who opens the page on a phone has them.
+THEME_RESIZE_MS = 400
 # Full-page screenshots cost seconds each on long pages: by default the light-theme shots
 # (desktop and mobile) cover the whole page and the dark ones the first screen;
 # LSTM_BOOK_FULL_SCREENSHOTS=1 makes all four full-page.
@@ -54,6 +66,9 @@ ALLOWED_CONSOLE = [
 
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 CONTROL_SELECTOR = ".noUi-handle, .ui-slider-handle, select, .widget-toggle-button"
+# A live explorer (lstm_edu/widgets/js, anywidget): its root element inside the widget output.
+LIVE_EXPLORER = ".lstm-explorer"
+LIVE_TIMEOUT_S = 2.0  # the live explorers redraw within the event; a frame or two at most
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -129,6 +144,55 @@ class ControlMove:
 
 
 @dataclass
+class AxeViolation:
+    """One element axe-core flagged, with the rule it breaks."""
+
+    rule: str
+    impact: str
+    target: str  # CSS selector(s) of the element, as axe names it
+    where: str  # "desktop-light" or "mobile-dark": the layout and theme axe ran in
+    html: str = ""
+    help: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        return self.impact in AXE_BLOCKING
+
+    @property
+    def in_old_widget(self) -> bool:
+        """On a handle of the old ipywidgets sliders (noUiSlider / jQuery UI)."""
+        return any(m in self.target or m in self.html
+                   for m in ("noUi-handle", "ui-slider-handle", "widget-slider"))
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.impact}, {self.where}) at {self.target}: {self.help}; {self.html}"
+
+
+@dataclass
+class KeyChange:
+    """One control of one live explorer changed from the keyboard: did its picture change?
+
+    `restored` is None for buttons (pressing one is not undone) and text boxes (typing may
+    switch the explorer's mode too, so typing the old text back need not restore the picture).
+    """
+
+    explorer: int
+    control: int
+    kind: str  # range, number, radio, checkbox, select, text, button
+    name: str
+    keys: str
+    changed: bool
+    restored: bool | None
+    via: str = ""  # a button that applies the control's new value, when it does not act alone
+    detail: str = ""
+
+    def __str__(self) -> str:
+        via = f" then Enter on {self.via!r}" if self.via else ""
+        return (f"explorer {self.explorer}, {self.kind} {self.name!r} ({self.keys}{via}): "
+                f"changed={self.changed} restored={self.restored}{'; ' + self.detail if self.detail else ''}")
+
+
+@dataclass
 class PageReport:
     """What a reader's browser met on one page."""
 
@@ -147,6 +211,13 @@ class PageReport:
     widgets_rendered: int = 0
     widget_problems: list[str] = field(default_factory=list)
     moves: list[ControlMove] = field(default_factory=list)
+    static_widgets: int = 0
+    live_explorers: int = 0
+    live_problems: list[str] = field(default_factory=list)
+    key_changes: list[KeyChange] = field(default_factory=list)
+    axe: list[AxeViolation] = field(default_factory=list)
+    axe_runs: list[str] = field(default_factory=list)
+    axe_error: str = ""
     images: int = 0
     images_without_text: list[str] = field(default_factory=list)
     install_cells: list[str] = field(default_factory=list)
@@ -207,7 +278,7 @@ _INSPECT_JS = r"""
 
   const views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
   const rendered = [...document.querySelectorAll(".widget-subarea")]
-    .filter((n) => n.querySelector(".jupyter-widgets")).length;
+    .filter((n) => n.querySelector(".jupyter-widgets, .lstm-explorer")).length;
   return {
     mathNodes: mathNodes.length, unrendered, errors, raw,
     images: images.length, missing, install, launch,
@@ -217,9 +288,11 @@ _INSPECT_JS = r"""
 }
 """
 
+# rendered: an ipywidgets view (.jupyter-widgets) or a live explorer's root (anywidget views
+# carry no .jupyter-widgets class)
 _WIDGETS_READY_JS = """
 (n) => [...document.querySelectorAll(".widget-subarea")]
-         .filter((el) => el.querySelector(".jupyter-widgets")).length >= n
+         .filter((el) => el.querySelector(".jupyter-widgets, .lstm-explorer")).length >= n
 """
 
 _MATHJAX_IDLE_JS = """
@@ -375,12 +448,16 @@ STATIC_WIDGET = ".widget-subarea"
 def exercise_widgets(page, report: PageReport, container: str = STATIC_WIDGET) -> None:
     """Move every control of every rendered widget; record whether its picture changed.
 
+    Widgets that hold a live explorer are left to `exercise_live_explorers`.
     `container` selects one element per displayed widget (the static site's
     `.widget-subarea`; JupyterLab's widget output area).
     """
     widgets = page.locator(container)
     for w in range(widgets.count()):
         widget = widgets.nth(w)
+        if widget.locator(LIVE_EXPLORER).count():
+            continue  # a live explorer: exercise_live_explorers drives it from the keyboard
+        report.static_widgets += 1
         if not widget.is_visible():
             report.widget_problems.append(f"widget {w}: rendered but not visible")
             continue
@@ -415,6 +492,284 @@ def exercise_widgets(page, report: PageReport, container: str = STATIC_WIDGET) -
             before = restored  # the next control starts from what is shown
 
 
+_AXE_RUN_JS = """
+async () => {
+  const result = await window.axe.run(document, { resultTypes: ["violations"] });
+  const clip = (s) => s.replace(/\\s+/g, " ").trim().slice(0, 200);
+  return result.violations.flatMap((v) => v.nodes.map((node) => ({
+    rule: v.id, impact: node.impact || v.impact || "",
+    target: node.target.map((t) => (Array.isArray(t) ? t.join(" >>> ") : t)).join(", "),
+    html: clip(node.html || ""), help: v.help,
+  })));
+}
+"""
+
+
+def run_axe(page, report: PageReport, where: str) -> None:
+    """Run axe-core on the page as it is now (every rule, no exclusion); record its violations.
+
+    axe.min.js is injected with Playwright's add_script_tag (it is not part of the site).
+    """
+    if not AXE_JS.is_file():
+        report.axe_error = (f"{AXE_JS} missing: `bash scripts/vendor_assets.sh` installs axe-core "
+                            "from package-lock.json")
+        return
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE_JS))
+    found = page.evaluate(_AXE_RUN_JS)
+    report.axe.extend(AxeViolation(where=where, **item) for item in found)
+    report.axe_runs.append(where)
+
+
+# The live explorers (lstm_edu/widgets/js/controls.js): every focusable control gets a
+# data-kbd attribute so Python can address it; one entry per radio group (its fieldset).
+_LIVE_CONTROLS_JS = """
+(root, prefix) => {
+  const text = (n) => (n ? n.textContent.replace(/\\s+/g, " ").trim() : "");
+  const shown = (n) => n.getClientRects().length > 0;
+  const nameOf = (el) => el.getAttribute("aria-label") ||
+    (el.labels && el.labels.length ? text(el.labels[0]) : "") || text(el) || el.id;
+  const controls = [];
+  const groups = new Set();
+  for (const el of root.querySelectorAll("input, select, textarea, button")) {
+    if (el.disabled || el.type === "hidden" || !shown(el)) continue;
+    let kind, target = el, name;
+    if (el.type === "radio") {
+      const group = el.closest("fieldset") || el.parentElement;
+      if (groups.has(group)) continue;
+      groups.add(group);
+      kind = "radio"; target = group; name = text(group.querySelector("legend")) || el.name;
+    } else if (el.tagName === "SELECT") { kind = "select"; name = nameOf(el); }
+    else if (el.tagName === "TEXTAREA") { kind = "textarea"; name = nameOf(el); }
+    else if (el.tagName === "BUTTON" || ["button", "submit", "reset"].includes(el.type)) {
+      kind = "button"; name = nameOf(el);
+    } else if (["range", "number", "checkbox"].includes(el.type)) { kind = el.type; name = nameOf(el); }
+    else if (["text", "search", ""].includes(el.type)) { kind = "text"; name = nameOf(el); }
+    else { kind = "other:" + el.type; name = nameOf(el); }
+    const key = `${prefix}-${controls.length}`;
+    target.setAttribute("data-kbd", key);
+    controls.push({ key, kind, name: name || "(no name)" });
+  }
+  return controls;
+}
+"""
+
+# What the explorer shows, without its controls: SVG paths, readouts, text, bars, images.
+# Control rows (slider values, messages under text boxes) are left out: a control that only
+# echoes its own value has not changed the picture.
+_LIVE_PICTURE_JS = """
+(root) => {
+  const copy = root.cloneNode(true);
+  copy.querySelectorAll("input, select, textarea, button, output, label, fieldset, " +
+                        ".lstm-control, .lstm-controls, .lstm-message").forEach((n) => n.remove());
+  copy.querySelectorAll("[data-kbd]").forEach((n) => n.removeAttribute("data-kbd"));
+  return copy.innerHTML;
+}
+"""
+
+_LIVE_STATE_JS = """
+(root) => {
+  const problems = [];
+  for (const svg of root.querySelectorAll("figure.lstm-chart svg")) {
+    if (svg.getAttribute("role") !== "img" || !(svg.getAttribute("aria-label") || "").trim())
+      problems.push("a chart without role=img and a text alternative (aria-label)");
+  }
+  if (!root.querySelector("[aria-live]")) problems.push("no live readout ([aria-live])");
+  const errors = [...root.querySelectorAll(".lstm-message.lstm-error, [role=alert]")]
+    .map((n) => n.textContent.trim()).filter(Boolean);
+  const invalid = root.querySelectorAll("[aria-invalid=true]").length;
+  return { problems, errors, invalid };
+}
+"""
+
+_NEXT_FRAMES_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+
+
+def _live_picture(root) -> str:
+    return root.evaluate(_LIVE_PICTURE_JS)
+
+
+def _wait_picture(root, reference: str, want_change: bool, timeout: float = LIVE_TIMEOUT_S) -> bool:
+    """Poll until the picture differs from (or equals) `reference`; False on timeout."""
+    page = root.page
+    deadline = time.monotonic() + timeout
+    while True:
+        page.evaluate(_NEXT_FRAMES_JS)
+        if (_live_picture(root) != reference) == want_change:
+            return True
+        if time.monotonic() > deadline:
+            return False
+
+
+def edited_text(value: str, placeholder: str = "") -> str:
+    """A different value for a text box, likely valid for what it held: its last word dropped.
+
+    Numbers, sentences and prompts alike stay readable with one word fewer; a one-word value
+    is repeated ("0.5" -> "0.5 0.5"); an empty box gets its placeholder.
+    """
+    words = value.split()
+    if len(words) >= 2:
+        return value[: value.rstrip().rfind(words[-1])].rstrip(" ,;")
+    if words:
+        return f"{value.strip()} {value.strip()}"
+    return placeholder
+
+
+def _type_into(page, control, text: str, kind: str) -> None:
+    """Replace a text box's content from the keyboard and apply it (Enter; Tab for a textarea)."""
+    control.focus()
+    page.keyboard.press("Control+A")
+    if text:
+        page.keyboard.type(text)
+    else:
+        page.keyboard.press("Backspace")
+    page.keyboard.press("Tab" if kind == "textarea" else "Enter")
+
+
+def _key_change(page, root, key: str, kind: str):
+    """Change one control from the keyboard; return (keys pressed, undo, detail) or None."""
+    control = root.locator(f'[data-kbd="{key}"]')
+    value_js = "(el) => el.value"
+    if kind in ("range", "number", "select"):
+        up, down = {"range": ("ArrowRight", "ArrowLeft"), "number": ("ArrowUp", "ArrowDown"),
+                    "select": ("ArrowDown", "ArrowUp")}[kind]
+        control.focus()
+        start = control.evaluate(value_js)
+        for forward, back in ((up, down), (down, up)):
+            control.press(forward)
+            if kind == "number":
+                control.press("Enter")
+            if control.evaluate(value_js) != start:
+                def undo(back=back):
+                    control.focus()
+                    control.press(back)
+                    if kind == "number":
+                        control.press("Enter")
+                return forward, undo, f"{start} -> {control.evaluate(value_js)}"
+        return None
+    if kind == "radio":
+        radios = control.locator('input[type="radio"]')
+        checked = control.locator('input[type="radio"]:checked')
+        if radios.count() < 2:
+            return None
+        (checked if checked.count() else radios.first).focus()
+        start = control.evaluate("(g) => (g.querySelector('input:checked') || {}).value")
+        page.keyboard.press("ArrowRight")
+        now = control.evaluate("(g) => (g.querySelector('input:checked') || {}).value")
+        if now == start:
+            return None
+
+        def undo():
+            control.locator('input[type="radio"]:checked').focus()
+            page.keyboard.press("ArrowLeft")
+        return "ArrowRight", undo, f"{start} -> {now}"
+    if kind == "checkbox":
+        control.focus()
+        page.keyboard.press("Space")
+        return "Space", lambda: (control.focus(), page.keyboard.press("Space")), ""
+    if kind in ("text", "textarea"):
+        start = control.input_value()
+        new = edited_text(start, control.get_attribute("placeholder") or "")
+        if new == start:
+            return None
+        _type_into(page, control, new, kind)
+        return f"typed {new[:40]!r} + Enter", lambda: _type_into(page, control, start, kind), ""
+    return None
+
+
+def _press_button(root, key: str) -> None:
+    button = root.locator(f'[data-kbd="{key}"]')
+    button.focus()
+    button.press("Enter")
+
+
+def exercise_live_explorers(page, report: PageReport, container: str = STATIC_WIDGET) -> None:
+    """Change every control of every live explorer from the keyboard; record whether its picture changed.
+
+    Each control is focused and changed with keys (arrows on sliders, number boxes, radio
+    groups and selects, Space on checkboxes, a new value typed and Enter in text boxes); the
+    picture must change, and (text boxes apart) come back when the change is undone by keys. A control whose
+    new value only shows after a button of its explorer is pressed ("Sample") counts when
+    Enter on that button changes the picture, and so does the button. Any other button is
+    pressed after a change of the explorer's first control: Enter on it must change the
+    picture too.
+    """
+    explorers = page.locator(f"{container} {LIVE_EXPLORER}")
+    report.live_explorers = explorers.count()
+    for e in range(explorers.count()):
+        root = explorers.nth(e)
+        root.scroll_into_view_if_needed()
+        state = root.evaluate(_LIVE_STATE_JS)
+        report.live_problems.extend(f"explorer {e}: {p}" for p in state["problems"])
+        controls = root.evaluate(_LIVE_CONTROLS_JS, f"x{e}")
+        buttons = [c for c in controls if c["kind"] == "button"]
+        others = [c for c in controls if c["kind"] != "button"]
+        if not others:
+            report.live_problems.append(f"explorer {e}: no control to change from the keyboard")
+            continue
+        for c, control in enumerate(controls):
+            if control["kind"] == "button" or control["kind"].startswith("other:"):
+                if control["kind"].startswith("other:"):
+                    report.live_problems.append(
+                        f"explorer {e}: control {control['name']!r} of a kind the check cannot drive "
+                        f"({control['kind']})")
+                continue
+            before = _live_picture(root)
+            moved = _key_change(page, root, control["key"], control["kind"])
+            if moved is None:
+                report.key_changes.append(KeyChange(e, c, control["kind"], control["name"], "", False, False,
+                                                    detail="the keys did not change its value"))
+                continue
+            keys, undo, detail = moved
+            changed = _wait_picture(root, before, want_change=True)
+            via = ""
+            if not changed:
+                for button in buttons:
+                    _press_button(root, button["key"])
+                    if _wait_picture(root, before, want_change=True):
+                        changed, via = True, button["name"]
+                        break
+            state = root.evaluate(_LIVE_STATE_JS)
+            if state["errors"] or state["invalid"]:
+                detail = f"{detail}; refused: {' / '.join(state['errors']) or 'aria-invalid'}".strip("; ")
+            undo()
+            if via:
+                _press_button(root, next(b["key"] for b in buttons if b["name"] == via))
+            # Typing into a text box may switch the explorer's mode as well (the gate explorer's
+            # own sequence selects the "your own sequence" pattern): typing the old text back
+            # need not restore the first picture, so only keys on other controls must.
+            if control["kind"] in ("text", "textarea"):
+                restored = None
+                page.evaluate(_NEXT_FRAMES_JS)
+            else:
+                restored = _wait_picture(root, before, want_change=False)
+            report.key_changes.append(KeyChange(e, c, control["kind"], control["name"], keys, changed,
+                                                restored, via=via, detail=detail))
+        # buttons: one that applied a control's change above has shown it works; any other is
+        # pressed after a change of the first control that changes the picture by itself
+        # ("Reset the inputs", "Sample" with a new prompt)
+        mine = [k for k in report.key_changes if k.explorer == e]
+        first = next((k for k in mine if k.changed and not k.via), None)
+        for button in buttons:
+            c = controls.index(button)
+            applied = [k.name for k in mine if k.via == button["name"]]
+            if applied:
+                report.key_changes.append(KeyChange(e, c, "button", button["name"], "Enter", True, None,
+                                                    detail=f"applied {', '.join(map(repr, applied))}"))
+                continue
+            detail = ""
+            if first is not None:
+                moved = _key_change(page, root, controls[first.control]["key"], controls[first.control]["kind"])
+                if moved is not None:
+                    page.evaluate(_NEXT_FRAMES_JS)
+                    detail = f"after {first.name!r}: {moved[0]}"
+            before = _live_picture(root)
+            _press_button(root, button["key"])
+            changed = _wait_picture(root, before, want_change=True)
+            report.key_changes.append(KeyChange(e, c, "button", button["name"], "Enter", changed, None,
+                                                detail=detail))
+
+
 def _set_theme(page, scheme: str) -> None:
     """Switch the reader's colour scheme; the theme (mode 'auto') follows it."""
     page.emulate_media(color_scheme=scheme)
@@ -444,7 +799,7 @@ def redirect_target(server: SiteServer, page_name: str) -> str:
 
 
 def visit_page(browser, server: SiteServer, page_name: str, shots: Path) -> PageReport:
-    """Load one page offline, inspect it, screenshot it and exercise its widgets.
+    """Load one page offline, inspect it, run axe-core, screenshot it and exercise its widgets.
 
     A redirect-only page is not loaded (the browser would leave it at once); its
     report names the target, which the tests check exists and visit as a page of its own.
@@ -487,6 +842,7 @@ def visit_page(browser, server: SiteServer, page_name: str, shots: Path) -> Page
         report.install_cells = found["install"]
         report.launch_links = found["launch"]
         report.script_tags = found["scripts"]
+        run_axe(page, report, "desktop-light")
 
         shots.mkdir(parents=True, exist_ok=True)
         report.screenshots.append(_screenshot(page, shots, page_name, "desktop-light"))
@@ -494,12 +850,15 @@ def visit_page(browser, server: SiteServer, page_name: str, shots: Path) -> Page
         report.screenshots.append(_screenshot(page, shots, page_name, "desktop-dark"))
         page.set_viewport_size(MOBILE)
         report.screenshots.append(_screenshot(page, shots, page_name, "mobile-dark"))
+        page.wait_for_timeout(THEME_RESIZE_MS)
+        run_axe(page, report, "mobile-dark")
         _set_theme(page, "light")
         report.screenshots.append(_screenshot(page, shots, page_name, "mobile-light"))
         page.set_viewport_size(DESKTOP)
 
         if report.widgets_rendered:
             exercise_widgets(page, report)
+            exercise_live_explorers(page, report)
         _wait_settled(page)
         page.close()
     finally:
