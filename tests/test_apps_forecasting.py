@@ -97,7 +97,8 @@ def test_metrics_on_known_values():
 def test_lstm_forecaster_learns_a_sine_better_than_naive():
     t = np.arange(400)
     series = np.sin(2 * np.pi * t / 20)
-    model = LSTMForecaster(LSTMForecastConfig(window=20, hidden_size=16, steps=150, lr=2e-2)).fit(series[:300])
+    config = LSTMForecastConfig(window=20, hidden_size=16, steps=150, lr=2e-2)
+    model = LSTMForecaster(config).fit(series[:300])
     forecasts = rolling_origin_forecasts(series, 100, 5, model)
     naive = rolling_origin_forecasts(series, 100, 5, NaiveForecaster())
     target = np.tile(series[300:], (5, 1))
@@ -167,7 +168,8 @@ def test_stock_baselines_on_a_known_series():
     problem = StockProblem(("A", "B"), np.arange(60.0), returns, n_train=40, window=3)
     base = problem.baselines(order=1)
     np.testing.assert_array_equal(base["random walk (no change)"], 0.0)
-    np.testing.assert_allclose(base["AR(1) per index"], problem.actual, atol=1e-9)  # AR(1) learns r_t = -r_{t-1}
+    # AR(1) learns r_t = -r_{t-1}
+    np.testing.assert_allclose(base["AR(1) per index"], problem.actual, atol=1e-9)
     assert problem.targets[5].tolist() == returns[6].tolist() and problem.test_origins[0] == 39
 
 
@@ -187,8 +189,34 @@ def test_window_lstm_learns_a_linear_map_and_round_trips_its_state():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((400, 1))
     y = np.roll(x, 1, axis=0) * 2.0  # target at t: 2 * x[t - 1]
-    model = WindowLSTM(WindowConfig(window=3, hidden_size=8, steps=300, lr=1e-2), seed=0).fit(x, y, np.arange(2, 300))
+    config = WindowConfig(window=3, hidden_size=8, steps=300, lr=1e-2)
+    model = WindowLSTM(config, seed=0).fit(x, y, np.arange(2, 300))
     error = np.abs(model.predict(x, np.arange(300, 400)) - y[300:]).mean()
     assert error < 0.3 * np.abs(y[300:]).mean()
     again = WindowLSTM.load(model.config, model.state())
-    np.testing.assert_array_equal(again.predict(x, np.arange(300, 310)), model.predict(x, np.arange(300, 310)))
+    first = np.arange(300, 310)
+    np.testing.assert_array_equal(again.predict(x, first), model.predict(x, first))
+
+
+def test_baselines_and_evaluation_stay_importable_from_forecasting():
+    """The baselines and the evaluation live in their own modules; the pages import them
+    from lstm_edu.apps.forecasting, which re-exports the same objects."""
+    from lstm_edu.apps import forecast_baselines, forecast_evaluation, forecasting
+
+    for module in (forecast_baselines, forecast_evaluation):
+        for name in module.__all__:
+            if name in forecasting.__all__:
+                assert getattr(forecasting, name) is getattr(module, name), name
+
+
+def test_check_windows_names_what_is_wrong():
+    from lstm_edu.apps.forecast_baselines import check_windows
+
+    windows = check_windows(np.arange(6).reshape(2, 3), context=3)
+    assert windows.dtype == np.float64 and windows.tolist() == [[0, 1, 2], [3, 4, 5]]
+    with pytest.raises(ValueError, match=r"L >= 4 \(the forecaster's context\), got shape \(2, 3\)"):
+        check_windows(windows, context=4)
+    with pytest.raises(TypeError, match="windows: expected a numeric array"):
+        check_windows([["a"]], context=1)
+    with pytest.raises(ValueError, match="windows: expected finite values"):
+        check_windows([[np.nan]], context=1)
