@@ -183,12 +183,12 @@ def test_text_generation_page_reports_unknown_characters_and_bad_prompts(browser
     root = page.locator(".lstm-text-generation")
     box = root.get_by_label("Prompt", exact=True)
     retype(page, box, "the naïve whale")
-    assert "read as ?: ï" in root.locator(".lstm-message").text_content()
+    assert "read as ?: ï" in root.locator(".lstm-text .lstm-message").text_content()
     expected = char_distribution(packed, chars, "the naïve whale", 1.0)
     assert np.abs(np.array(data(root, "probabilities")) - expected).max() <= TOLERANCE
     good = root.get_attribute("data-probabilities")
     retype(page, box, "")
-    assert "at least one character" in root.locator(".lstm-message.lstm-error").text_content()
+    assert "at least one character" in root.locator(".lstm-text .lstm-message.lstm-error").text_content()
     assert root.get_attribute("data-status") == "error" and root.get_attribute("data-probabilities") == good
     sample = root.get_attribute("data-sample")
     seed = root.get_by_label("Seed", exact=True)
