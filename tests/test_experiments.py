@@ -10,12 +10,19 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from lstm_edu.experiments import ablation, adding, adding_plots, continual, exploding, forget_gate  # noqa: E402
-from lstm_edu.experiments import hyperparameters  # noqa: E402
+from lstm_edu.experiments import (  # noqa: E402
+    ablation,
+    adding,
+    adding_plots,
+    continual,
+    exploding,
+    forget_gate,
+    hyperparameters,
+)
 from lstm_edu.experiments.__main__ import main as cli_main  # noqa: E402
 from lstm_edu.experiments.common import format_table, load_results, round_sig, write_results  # noqa: E402
-from lstm_edu.stats import NO_DIFFERENCE  # noqa: E402
 from lstm_edu.models import SequenceModel, VariantLSTM  # noqa: E402
+from lstm_edu.stats import NO_DIFFERENCE  # noqa: E402
 from lstm_edu.tasks import adding_problem, as_tensors, solved  # noqa: E402
 
 
@@ -243,10 +250,12 @@ def test_train_continual_measures_the_numpy_twin_cell_state():
     assert 0.0 <= run["solved_first"] <= 1.0 and len(run["train_loss"]) == 3  # one entry per step here
     assert run["f_markers"] == [1.0] * 4 == run["f_other"]  # no forget gate: f = 1 everywhere
     vanilla = forget_gate.train_continual("vanilla", TINY_FORGET, seed=0)
-    assert len(vanilla["f_markers"]) == 4 and all(0 < f < 1 for f in vanilla["f_markers"] + vanilla["f_other"])
+    gates = vanilla["f_markers"] + vanilla["f_other"]
+    assert len(vanilla["f_markers"]) == 4 and all(0 < f < 1 for f in gates)
     row, = forget_gate.forget_at_markers([run, vanilla])
     assert row["f at markers"] == round_sig(float(np.mean(vanilla["f_markers"])))
-    assert row["units lower at markers"] == f"{sum(m < o for m, o in zip(vanilla['f_markers'], vanilla['f_other']))} / 4"
+    lower = sum(m < o for m, o in zip(vanilla["f_markers"], vanilla["f_other"]))
+    assert row["units lower at markers"] == f"{lower} / 4"
     with pytest.raises(ValueError, match="vanilla"):
         forget_gate.forget_at_markers([run])
     with pytest.raises(ValueError, match="variant"):
@@ -275,8 +284,9 @@ def test_nfg_cell_state_grows_on_a_long_stream():
 
 
 def test_speed_and_continual_tables():
+    settings = [(0.0, 0, None, 0.2), (1.0, 0, 3200, 1.0), (1.0, 1, None, 0.5)]
     runs = [{"lag": 25, "forget_bias": b, "seed": s, "solved_at": at, "test_solved": v, "steps": 5,
-             "loss_curve": [0.04]} for b, s, at, v in [(0.0, 0, None, 0.2), (1.0, 0, 3200, 1.0), (1.0, 1, None, 0.5)]]
+             "loss_curve": [0.04]} for b, s, at, v in settings]
     rows = forget_gate.speed_table(runs)
     assert (rows[1]["lag"], rows[1]["forget_bias"], rows[1]["met_criterion"].successes) == (25, 1.0, 1)
     assert rows[1]["met_criterion"].trials == 2 and rows[1]["sequences_to_criterion"].median == 3200
@@ -358,8 +368,8 @@ def test_ablation_runs_summary_and_plot():
 # --- hyperparameters ----------------------------------------------------------------------
 
 def test_hyperparameter_sweep_points_summary_and_plot():
-    config = hyperparameters.HyperparameterConfig(hidden_sizes=(2, 4), dropouts=(0.0, 0.5), lrs=(1e-2,), lag=6,
-                                                  train_size=40, steps=3, test_size=30, seeds=(0,),
+    config = hyperparameters.HyperparameterConfig(hidden_sizes=(2, 4), dropouts=(0.0, 0.5), lrs=(1e-2,),
+                                                  lag=6, train_size=40, steps=3, test_size=30, seeds=(0,),
                                                   base=hyperparameters.Setting(hidden_size=4, lr=1e-2))
     points = config.settings()
     assert [name for name, _ in points] == ["hidden_size", "hidden_size", "dropout", "dropout", "lr"]
@@ -401,7 +411,20 @@ def test_cli_writes_timestamp_free_reproducible_results(tmp_path, capsys):
 
 # --- the workflow loses nothing -----------------------------------------------------------
 
-TINY_CLI = ["exploding", "--quiet", "--workers", "1", "--set", "steps=3", "seeds=[0]", "hidden_size=4", "lag=6"]
+TINY_CLI = ["exploding", "--quiet", "--workers", "1",
+            "--set", "steps=3", "seeds=[0]", "hidden_size=4", "lag=6"]
+
+
+def test_write_results_needs_the_folder_named(tmp_path):
+    """The package never picks a folder of the repository: the caller names it."""
+    config = exploding.ExplodingConfig.reduced()
+    with pytest.raises(TypeError, match="directory"):
+        write_results("exploding", "cmd", config, [{"a": 1}], complete=True)
+    with pytest.raises(TypeError, match="directory: expected a str or Path"):
+        write_results("exploding", "cmd", config, [{"a": 1}], directory=None, complete=True)
+    folder = str(tmp_path / "new")
+    path = write_results("exploding", "cmd", config, [{"a": 1}], directory=folder, complete=True)
+    assert path == tmp_path / "new" / "exploding.json" and load_results(path)["runs"] == [{"a": 1}]
 
 
 def test_cli_writes_to_a_scratch_folder_by_default(tmp_path, monkeypatch):
@@ -577,14 +600,15 @@ def test_perturbation_response_follows_the_forget_gate():
 
 
 def test_span_counts_steps_to_a_tenth():
-    from lstm_edu.experiments.memory_span import plot_responses, span, PerturbationResponse
+    from lstm_edu.experiments.memory_span import PerturbationResponse, plot_responses, span
 
     assert span([1.0, 0.5, 0.2, 0.09, 0.05]) == 4
     assert span([1.0, 0.5, 0.2]) == 3  # never below a tenth within the horizon
     assert span([1.0, 0.6, 0.4], fraction=0.5) == 3
     with pytest.raises(ValueError, match="curve"):
         span([])
-    response = PerturbationResponse(np.arange(1, 4), np.array([1.0, 0.1, 0.01]), np.array([0.2, 0.1, 0.05]), 7)
+    response = PerturbationResponse(np.arange(1, 4), np.array([1.0, 0.1, 0.01]),
+                                    np.array([0.2, 0.1, 0.05]), 7)
     plot = plot_responses({"trained, seed 0": response, "untrained, seed 0": response})
     np.testing.assert_allclose(plot.lines["trained, seed 0, C"].get_ydata(), [0.2, 0.1, 0.05])
     np.testing.assert_allclose(plot.lines["untrained, seed 0, h"].get_xdata(), [1, 2, 3])

@@ -1,4 +1,5 @@
-"""Command line: ``python -m lstm_edu.experiments NAME [NAME ...] [--full] [--workers N] [--publish | --out DIR]``.
+"""Command line: ``python -m lstm_edu.experiments NAME [NAME ...] [--full] [--workers N]
+[--publish | --out DIR]``.
 
 Runs experiments at their reduced size (what the notebooks run) or, with ``--full``, at
 full size (10 seeds), spreading the runs over ``--workers`` processes, and writes
@@ -23,7 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from .common import PUBLISHED_DIR, scratch_dir, write_results
+from .common import scratch_dir, write_results
+
+#: The book's committed results, relative to the repository root (``--publish`` writes
+#: there). The command line resolves the folder; lstm_edu.experiments.common takes it as
+#: an argument and knows nothing of the repository.
+PUBLISHED_DIR = Path("book") / "experiments" / "results"
 
 EXPERIMENTS = ("adding", "forget_gate", "exploding", "ablation", "hyperparameters")
 
@@ -65,9 +71,12 @@ def _strip_seconds(value):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m lstm_edu.experiments", description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="+", metavar="NAME", help=f"one or more of {', '.join(EXPERIMENTS)}, or all")
-    parser.add_argument("--full", action="store_true", help="full size, 10 seeds (default: the notebook's reduced size)")
+    summary = " ".join(__doc__.split("\n\n")[0].split())  # the docstring's first paragraph
+    parser = _Parser(prog="python -m lstm_edu.experiments", description=summary)
+    parser.add_argument("names", nargs="+", metavar="NAME",
+                        help=f"one or more of {', '.join(EXPERIMENTS)}, or all")
+    parser.add_argument("--full", action="store_true",
+                        help="full size, 10 seeds (default: the notebook's reduced size)")
     parser.add_argument("--seeds", type=int, nargs="+", help="override the config's seeds")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="processes over seeds and settings (default: all cores)")
@@ -85,7 +94,8 @@ def _output_dir(args) -> Path:
     if args.publish:
         directory = PUBLISHED_DIR
         if not directory.is_dir():
-            raise UsageError(f"--publish: no {PUBLISHED_DIR} under {Path.cwd()}; run from the repository root")
+            raise UsageError(f"--publish: no {PUBLISHED_DIR} under {Path.cwd()}; "
+                             "run from the repository root")
     else:
         directory = Path(args.out) if args.out else scratch_dir()
     try:

@@ -1,12 +1,15 @@
 """Shared pieces of the experiments: config checks, parallel runs, result files, tables.
 
-Results files are JSON written by ``python -m lstm_edu.experiments NAME [--full]``: to a
-scratch folder by default, to the book's ``book/experiments/results/`` only when asked
-(``--publish``). They hold the exact command, the configuration (seeds included), the
-package versions and whether the run completed, and no timestamps or wall-clock times, so
-two runs of the same command on the same machine give identical files. Files are written
-atomically (a temporary file, then a rename), so an interrupted run never leaves a
-half-written or overwritten results file behind.
+Results files are JSON written by ``python -m lstm_edu.experiments NAME [--full]``. The
+folder is always the caller's to name (``write_results(..., directory)``): the package
+knows nothing of the repository's folders. The command line resolves it: a scratch folder
+by default (:func:`scratch_dir`), the book's ``book/experiments/results/`` under the
+repository root only when asked (``--publish``), or ``--out DIR``. The files hold the
+exact command, the configuration (seeds included), the package versions and whether the
+run completed, and no timestamps or wall-clock times, so two runs of the same command on
+the same machine give identical files. Files are written atomically (a temporary file,
+then a rename), so an interrupted run never leaves a half-written or overwritten results
+file behind.
 """
 from __future__ import annotations
 
@@ -24,7 +27,6 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
-    "PUBLISHED_DIR",
     "scratch_dir",
     "IncompleteResultsError",
     "check_int",
@@ -41,12 +43,11 @@ __all__ = [
     "format_table",
 ]
 
-#: The book's committed results, relative to the repository root (``--publish`` writes there).
-PUBLISHED_DIR = Path("book") / "experiments" / "results"
-
-
 def scratch_dir() -> Path:
-    """Where a run writes by default: ``$XDG_CACHE_HOME/lstm_edu/experiments`` (``~/.cache/...``)."""
+    """The command line's default results folder: ``$XDG_CACHE_HOME/lstm_edu/experiments``.
+
+    (``~/.cache/lstm_edu/experiments`` when ``XDG_CACHE_HOME`` is unset.)
+    """
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(cache) / "lstm_edu" / "experiments"
 
@@ -69,7 +70,10 @@ def check_int(name: str, value, minimum: int = 1) -> int:
 
 def check_number(name: str, value, low: float = -math.inf, high: float = math.inf,
                  allow_none: bool = False, open_low: bool = False):
-    """``value`` as a finite float in ``[low, high]`` (``(low, high]`` with ``open_low``), or None if allowed."""
+    """``value`` as a finite float in ``[low, high]`` (``(low, high]`` with ``open_low``).
+
+    None passes through when ``allow_none``.
+    """
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -186,7 +190,7 @@ def config_to_dict(config) -> dict:
     return json.loads(json.dumps(dataclasses.asdict(config)))
 
 
-def write_results(name: str, command: str, config, runs: list, directory: Path | None = None, **extra) -> Path:
+def write_results(name: str, command: str, config, runs: list, directory, **extra) -> Path:
     """Write ``{experiment, command, config, versions, runs, ...}`` to ``NAME.json``.
 
     Parameters
@@ -199,8 +203,9 @@ def write_results(name: str, command: str, config, runs: list, directory: Path |
         The run's configuration (seeds included).
     runs : list of dict
         One dict per run (JSON-ready).
-    directory : Path, optional
-        Default :func:`scratch_dir`.
+    directory : str or Path
+        The results folder (created if missing). No default: the caller decides, e.g. the
+        command line's ``--out``, :func:`scratch_dir` or the book's folder.
     **extra
         More JSON-ready top-level entries (``complete``, ``seconds`` ...); ``stem``
         overrides the file name (default ``name``).
@@ -210,7 +215,10 @@ def write_results(name: str, command: str, config, runs: list, directory: Path |
     Path
         The file written (atomically: a temporary file in the same folder, then a rename).
     """
-    directory = Path(directory) if directory is not None else scratch_dir()
+    if not isinstance(directory, (str, os.PathLike)):
+        raise TypeError(f"directory: expected a str or Path (the results folder), "
+                        f"got {type(directory).__name__} {directory!r}")
+    directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     stem = extra.pop("stem", name)
     payload = {"experiment": name, "command": command, "config": config_to_dict(config),
