@@ -8,8 +8,7 @@ import numpy as np
 
 __all__ = ["BOOK_STYLE", "setup_notebook", "glue"]
 
-#: The matplotlib settings every figure of the book is drawn with (``setup_notebook`` applies
-#: them; ``benchmarks/bench_widgets.py`` too, so that it times what readers see).
+#: The matplotlib settings every figure of the book is drawn with (``setup_notebook`` applies them).
 BOOK_STYLE = {
     "figure.dpi": 80,
     "savefig.dpi": 80,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from app_view_instances import BUILDERS
 
 from lstm_edu.apps.anomaly import alarm_metrics
 from lstm_edu.apps.speech import AudioConfig, TemplateBaseline, frame_posteriors, make_dataset, synthesize
@@ -94,8 +95,8 @@ RENDERERS = [HorizonRenderer, DecoderRenderer, NoiseRenderer, ThresholdRenderer]
 
 
 @pytest.mark.parametrize("cls", RENDERERS, ids=lambda c: c.__name__)
-def test_benchmark_instances_build_and_plot_finite_data_over_each_range(cls):
-    view = cls.benchmark_instance()
+def test_every_control_extreme_plots_finite_data_and_a_summary(cls):
+    view = BUILDERS[cls]()
     assert isinstance(view, cls) and view.controls
     for name, control in view.controls.items():
         for value in (control.low, control.high):
@@ -104,51 +105,16 @@ def test_benchmark_instances_build_and_plot_finite_data_over_each_range(cls):
             assert any(np.size(d) for d in data)  # (a detector may raise no alarm at a high threshold)
             assert all(np.isfinite(np.asarray(d, dtype=float)).all() for d in data), (name, value)
             assert view.png().startswith(b"\x89PNG")
+            summary = view.summary()
+            assert summary.endswith(".") and "\n" not in summary and len(summary) > 20
 
 
-@pytest.mark.parametrize("style", ["default", "book"])
-@pytest.mark.parametrize("cls", [HorizonRenderer, DecoderRenderer, NoiseRenderer, ThresholdRenderer],
-                         ids=lambda c: c.__name__)
-def test_fast_frames_have_the_pixels_of_a_full_redraw(cls, style):
-    """Frames drawn over the cached background equal a full redraw, with and without grid lines."""
-    from io import BytesIO
-
-    import matplotlib
-    from PIL import Image
-
-    from lstm_edu.notebook import BOOK_STYLE
-    from lstm_edu.widgets.explorer import Renderer
-
-    with matplotlib.rc_context(BOOK_STYLE if style == "book" else {}):
-        fast, full = cls.benchmark_instance(), cls.benchmark_instance()
-        (name, control), = fast.controls.items()
-        for value in (control.low, control.high):
-            fast.update(**{name: value})
-            full.update(**{name: value})
-            pixels = [np.asarray(Image.open(BytesIO(png)).convert("RGB")) for png in (fast.png(), Renderer.png(full))]
-            np.testing.assert_array_equal(*pixels)
-            assert (pixels[0] < 128).any()  # something is drawn
-
-
-def test_layered_redraws_static_artists_only_where_the_changing_ones_can_reach():
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from lstm_edu.widgets.explorer import _layered
-
-    figure = Figure(figsize=(4, 3), dpi=80, layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    changing = axes.scatter([0, 1], [0, 1], label="data")  # clipped to the Axes, below the ticks (zorder 1)
-    (above,) = axes.plot([0, 1], [1, 0], zorder=3)  # static, above it, inside the Axes
-    legend = axes.legend(loc="upper left")  # static, inside the Axes
-    axes.set_title("a static title")  # outside the Axes
-    figure.draw_without_rendering()
-    drawn = _layered(figure, [changing])
-    assert drawn[0] is changing and above in drawn and legend in drawn and axes.xaxis in drawn
-    assert axes.title not in drawn and axes._left_title not in drawn  # outside / empty
-    label = axes.text(0.5, 0.5, "moves", zorder=2.5)  # unclipped: may reach anywhere
-    label.set_clip_on(False)
-    assert axes.title in _layered(figure, [changing, label])
-    with pytest.raises(ValueError, match="changing: 1 artist"):
-        _layered(figure, [changing, Figure().add_subplot().plot([0], [0])[0]])
+def test_summaries_state_the_numbers_of_the_frame():
+    view = BUILDERS[HorizonRenderer]()
+    view.update(horizon=3)
+    first = next(iter(view.errors))
+    assert f"{first} {view.errors[first][2]:.3g}" in view.summary() and "made 3 ahead" in view.summary()
+    view = BUILDERS[ThresholdRenderer]()
+    view.update(threshold=2.5)
+    name, metrics = next(iter(view.metrics.items()))
+    assert f"{name}: P {metrics.precision:.2f} R {metrics.recall:.2f}" in view.summary()

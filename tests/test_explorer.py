@@ -1,4 +1,4 @@
-"""The explorer framework: frames, jslinks, live updates and input checks."""
+"""Precomputed views: renderers, their frames in grid order, summaries and input checks."""
 import base64
 import hashlib
 
@@ -10,7 +10,6 @@ from lstm_edu.widgets.explorer import (
     MAX_FRAMES,
     Control,
     Renderer,
-    live_explorer,
     render_frames,
     static_explorer,
 )
@@ -75,15 +74,6 @@ def test_static_explorer_stores_every_frame_in_grid_order_with_its_summary():
     assert explorer.positions == [0, 1]
 
 
-def test_live_explorer_redraws_on_slider_change():
-    renderer = LineRenderer()
-    box = live_explorer(renderer)
-    first = box.image.value
-    box.sliders["slope"].value = -2.0
-    np.testing.assert_allclose(renderer.line.get_ydata(), -2.0 * renderer.x)
-    assert box.image.value != first
-
-
 @pytest.mark.parametrize(
     "grid, message",
     [
@@ -121,12 +111,11 @@ class CellRenderer(LineRenderer):
         super().draw(slope, offset + kind)
 
 
-def test_categorical_controls_show_their_names_static_and_live():
+def test_categorical_controls_show_their_names():
     box = static_explorer(CellRenderer(), {"kind": [0, 1, 2]})
     assert box.controls[0]["values"] == ["RNN", "LSTM", "GRU"]
     renderer = CellRenderer()
-    live = live_explorer(renderer)
-    live.sliders["kind"].value = 2
+    renderer.update(kind=2)
     np.testing.assert_allclose(renderer.line.get_ydata(), 1.0 * renderer.x + 2)
     with pytest.raises(ValueError, match="labels: expected 3 names"):
         Control("cell", 0, 2, 0, 1, labels=("RNN", "LSTM"))
@@ -149,4 +138,3 @@ def test_every_frame_carries_the_renderers_alt_text():
     renderer = LineRenderer()
     box = static_explorer(renderer, {"slope": [-1.0, 1.0]})
     assert box.alt == "A straight line"
-    assert live_explorer(renderer).image.tooltip == "A straight line"

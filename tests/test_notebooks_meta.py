@@ -175,20 +175,19 @@ def check_figure_alt_text(nb) -> list[str]:
     return problems
 
 
-def check_live_explorers_hidden_on_the_site(nb) -> list[str]:
-    """A live explorer needs a kernel: on the static site its controls would do nothing, so its
-    cell is tagged remove-output (the static explorer beside it is what the site shows)."""
+def check_widgets_shown_on_the_site(nb) -> list[str]:
+    """Every explorer works on the static site (live ones compute in the page, precomputed ones
+    switch frames), so no cell that displays one hides its output there."""
     return [
-        f"code cell {index} shows a live_explorer without the tag 'remove-output'"
+        f"code cell {index} displays a widget but is tagged remove-output: the site would not show it"
         for index, cell in enumerate(code_cells(nb))
-        if "live_explorer(" in strip_comments(cell.source)
-        and any(WIDGET_VIEW in o.get("data", {}) for o in cell.get("outputs", []))
-        and "remove-output" not in cell.metadata.get("tags", [])
+        if any(WIDGET_VIEW in o.get("data", {}) for o in cell.get("outputs", []))
+        and "remove-output" in cell.metadata.get("tags", [])
     ]
 
 
 CHECKS = [
-    check_live_explorers_hidden_on_the_site,
+    check_widgets_shown_on_the_site,
     check_install_cell,
     check_figure_alt_text,
     check_setup_call,
@@ -454,10 +453,9 @@ def test_exercises_need_hidden_solutions() -> None:
     assert check_exercises(nb) == []
 
 
-def test_live_explorer_must_be_removed_from_the_site() -> None:
+def test_a_displayed_widget_is_not_hidden_from_the_site() -> None:
     nb = add_widget_output(good_notebook(), "abc", saved=True)
-    nb.cells[-1].source = "live_explorer(view)"
-    assert check_live_explorers_hidden_on_the_site(nb) == [
-        "code cell 2 shows a live_explorer without the tag 'remove-output'"]
+    assert check_widgets_shown_on_the_site(nb) == []
     nb.cells[-1].metadata["tags"] = ["remove-output"]
-    assert check_live_explorers_hidden_on_the_site(nb) == []
+    assert check_widgets_shown_on_the_site(nb) == [
+        "code cell 2 displays a widget but is tagged remove-output: the site would not show it"]

@@ -1,10 +1,11 @@
 """Renderers for the Applications notebooks (see :mod:`lstm_edu.widgets.explorer`).
 
 Each renderer owns one figure, creates its artists once and, in ``draw``, sets their
-data from values computed by the application modules. The notebooks show them with
-``static_explorer`` (precomputed frames, no kernel needed) and ``live_explorer``. (The
-sentiment and text-generation pages compute in the browser instead:
-:mod:`lstm_edu.apps.live_views`.)
+data from values computed by the application modules; ``summary`` states the frame's key
+numbers in a sentence (read out by the page and added to the picture's alt text). The
+notebooks show them with ``static_explorer``: every frame drawn when the notebook runs, then
+switched in the browser with no kernel. (The sentiment and text-generation pages compute in
+the browser instead: :mod:`lstm_edu.apps.live_views`.)
 """
 from __future__ import annotations
 
@@ -23,8 +24,7 @@ from lstm_edu.apps.speech import (
     synthesize,
 )
 from lstm_edu.apps.translation import TARGET_TOKENS, number_to_words
-from lstm_edu.widgets.explorer import Blitter, Control, Renderer
-from lstm_edu.widgets.fast_text import title_text
+from lstm_edu.widgets.explorer import Control, Renderer
 
 __all__ = [
     "HorizonRenderer",
@@ -41,42 +41,6 @@ def _index(value: float, size: int) -> int:
     return int(min(max(round(value), 0), size - 1))
 
 
-class _BlitMixin:
-    """Frames from a :class:`~lstm_edu.widgets.explorer.Blitter`, kept per control value.
-
-    Renderers whose axes limits, ticks and layout never change call :meth:`_freeze` at the
-    end of ``__init__`` with the artists that ``draw`` changes. Frames then cost the
-    changing artists (and the static ones stacked above them) instead of a full redraw with
-    constrained layout; the pixels are the same. ``draw`` also sets ``self._frame_key``
-    (the value, or the index it selects): the picture is a function of it alone, so
-    :meth:`png` renders a key once and then returns the stored bytes (at most
-    :attr:`_max_frames` kept).
-    """
-
-    _frame_key = None
-    _max_frames = 256
-
-    def _freeze(self, changing) -> None:
-        self._blitter = Blitter(self.figure, changing, colours=self.png_colours)
-
-    def png(self) -> bytes:
-        """The current frame as a palette PNG (rendered on the first request for this value)."""
-        frames = self.__dict__.setdefault("_frames", {})
-        key = self._frame_key
-        if key is not None and key in frames:
-            return frames[key]
-        frame = self._blitter.png()
-        if key is not None:
-            if len(frames) >= self._max_frames:
-                frames.clear()
-            frames[key] = frame
-        return frame
-
-    def clear_cache(self) -> None:
-        """Forget the stored frames (``benchmarks/bench_widgets.py`` times the uncached path)."""
-        self.__dict__.pop("_frames", None)
-
-
 @contextmanager
 def _one_thread():
     """Run torch on one thread inside the block (small models: the thread pool only costs)."""
@@ -88,7 +52,7 @@ def _one_thread():
         torch.set_num_threads(threads)
 
 
-class HorizonRenderer(_BlitMixin, Renderer):
+class HorizonRenderer(Renderer):
     """Held-out tail with each method's ``h``-step-ahead forecasts, and MAE against ``h``.
 
     Parameters
@@ -132,44 +96,23 @@ class HorizonRenderer(_BlitMixin, Renderer):
         self.error_axes.set_xlabel(f"horizon h ({step_name})")
         self.error_axes.set_ylabel("mean absolute error")
         self.marker = self.error_axes.axvline(1, color="grey", ls="--")
-        self.title = title_text(self.series_axes, fontsize=10)  # changes on every move: cached glyphs
+        self.title = self.series_axes.set_title("", fontsize=10)
         self.update()
-        self._freeze([*self.lines.values(), self.marker, self.title])
-
-    @classmethod
-    def benchmark_instance(cls) -> "HorizonRenderer":
-        """A seeded instance like the Forecasting notebook's, on a synthetic 11-year cycle.
-
-        309 yearly values, the last 40 held out, horizons 1..12; the naive, seasonal-naive
-        and AR(9) baselines and a briefly trained LSTM (for ``benchmarks/bench_widgets.py``).
-        """
-        from lstm_edu.apps.forecasting import (ARForecaster, LSTMForecastConfig, LSTMForecaster,
-                                               NaiveForecaster, SeasonalNaiveForecaster,
-                                               rolling_origin_forecasts)
-
-        rng = np.random.default_rng(0)
-        years = 1700.0 + np.arange(309)
-        cycle = 60.0 + 50.0 * np.sin(2 * np.pi * years / 11.0)
-        spots = np.maximum(cycle * rng.uniform(0.6, 1.4, size=len(years)) + rng.normal(0, 8, len(years)), 0.0)
-        n_test, max_h = 40, 12
-        train = spots[:-n_test]
-        methods = {"naive": NaiveForecaster(), "seasonal naive (11)": SeasonalNaiveForecaster(11),
-                   "AR(9)": ARForecaster(9),
-                   "LSTM (seed 0)": LSTMForecaster(LSTMForecastConfig(window=24, hidden_size=32, steps=20))}
-        with _one_thread():
-            forecasts = {name: rolling_origin_forecasts(spots, n_test, max_h, m.fit(train))
-                         for name, m in methods.items()}
-        return cls(years[-n_test:], spots[-n_test:], forecasts, unit="sunspot number", step_name="years")
 
     def draw(self, horizon: float) -> None:
-        h = self._frame_key = _index(horizon, self.max_horizon + 1) or 1
+        h = _index(horizon, self.max_horizon + 1) or 1
         for name, line in self.lines.items():
             line.set_ydata(self.forecasts[name][h - 1])
         self.marker.set_xdata([h, h])
         self.title.set_text(f"forecasts made {h} step{'s' if h > 1 else ''} ahead")
+        self.horizon = h
+
+    def summary(self) -> str:
+        errors = ", ".join(f"{name} {error[self.horizon - 1]:.3g}" for name, error in self.errors.items())
+        return f"Forecasts made {self.horizon} ahead; mean absolute error: {errors}."
 
 
-class DecoderRenderer(_BlitMixin, Renderer):
+class DecoderRenderer(Renderer):
     """The decoder's probability for each digit at each step, for one test number.
 
     Parameters
@@ -207,36 +150,21 @@ class DecoderRenderer(_BlitMixin, Renderer):
         self.axes.set_xticks(range(steps), [f"step {k + 1}" for k in range(steps)])
         self.axes.grid(False)
         self.figure.colorbar(self.image, ax=self.axes, label="probability")
-        self.title = title_text(self.axes)  # changes on every move: cached glyphs
+        self.title = self.axes.set_title("", fontsize=9)
         self.update()
-        self._freeze([self.image, self.title])
-
-    @classmethod
-    def benchmark_instance(cls) -> "DecoderRenderer":
-        """Ten held-out numbers decoded by an untrained ``Seq2Seq(64, 16)``, as in the Translation notebook.
-
-        For ``benchmarks/bench_widgets.py``: seeded, built in well under a second.
-        """
-        import torch
-
-        from lstm_edu.apps.translation import Seq2Seq, greedy_decode, make_split
-
-        _, test_numbers = make_split(1000, 1000, seed=0)
-        torch.manual_seed(0)
-        model = Seq2Seq(hidden_size=64, embed_size=16).eval()
-        shown = test_numbers[:10]
-        outputs, probabilities = greedy_decode(model, shown)
-        return cls(shown, outputs, probabilities)
 
     def draw(self, example: float) -> None:
-        k = self._frame_key = _index(example, len(self.numbers))
+        k = _index(example, len(self.numbers))
         self.image.set_data(self.probabilities[k][:, self.rows].T)
         verdict = "right" if self.outputs[k] == str(self.numbers[k]) else "wrong"
         self.title.set_text(f"{number_to_words(self.numbers[k])!r} -> {self.outputs[k]} "
                             f"(truth {self.numbers[k]}: {verdict})")
 
+    def summary(self) -> str:
+        return " ".join(self.title.get_text().split()) + "."
 
-class NoiseRenderer(_BlitMixin, Renderer):
+
+class NoiseRenderer(Renderer):
     """One utterance at a chosen noise level: spectrogram, CTC frame posteriors, decodings.
 
     Parameters
@@ -279,27 +207,8 @@ class NoiseRenderer(_BlitMixin, Renderer):
         self.post_axes.set_ylabel("probability")
         # a figure legend, outside the Axes: frames do not redraw it
         self.figure.legend(handles=self.lines, fontsize=7, loc="outside right lower")
-        self.title = title_text(self.spec_axes)  # changes on every move: cached glyphs
+        self.title = self.spec_axes.set_title("", fontsize=9)
         self.update()
-        self._freeze([self.image, *self.lines, self.title])
-
-    @classmethod
-    def benchmark_instance(cls) -> "NoiseRenderer":
-        """The Speech notebook's utterance (``"oiaeu"``, seed 7) with an untrained ``CTCModel(32, 32)``.
-
-        Templates fitted on 60 synthetic utterances; the model standardises with the same
-        band statistics (for ``benchmarks/bench_widgets.py``: seeded, about a second to build).
-        """
-        import torch
-
-        from lstm_edu.apps.speech import CTCModel, TemplateBaseline, make_dataset
-
-        audio_config = AudioConfig()
-        templates = TemplateBaseline(smoothing=5).fit(make_dataset(60, seed=0, config=audio_config), audio_config)
-        torch.manual_seed(0)
-        model = CTCModel(audio_config.n_bands, 32).eval()
-        model.standardize = templates.standardize
-        return cls(model, templates, text="oiaeu", seed=7, audio_config=audio_config)
 
     def _utterance(self, snr: float):
         """The utterance at ``snr`` dB and its log spectrogram ``(F, n_bands)``."""
@@ -309,7 +218,6 @@ class NoiseRenderer(_BlitMixin, Renderer):
         return utterance, log_spectrogram(utterance.audio, config), config
 
     def draw(self, snr: float) -> None:
-        self._frame_key = snr
         utterance, spectrogram, config = self._utterance(snr)
         self.image.set_data(spectrogram.T)
         with _one_thread():  # same values; a thread pool only adds overhead for one short utterance
@@ -321,8 +229,11 @@ class NoiseRenderer(_BlitMixin, Renderer):
         self.title.set_text(f"SNR {snr:.0f} dB   truth {self.text!r}   LSTM+CTC {self.decoded!r}   "
                             f"templates {self.baseline_decoded!r}")
 
+    def summary(self) -> str:
+        return " ".join(self.title.get_text().split()) + "."
 
-class ThresholdRenderer(_BlitMixin, Renderer):
+
+class ThresholdRenderer(Renderer):
     """Alarms of several detectors at one threshold, and precision/recall over thresholds.
 
     Parameters
@@ -384,50 +295,10 @@ class ThresholdRenderer(_BlitMixin, Renderer):
         self.pr_axes.set_ylabel("precision / recall")
         self.pr_axes.set_ylim(-0.02, 1.02)
         self.threshold_line = self.pr_axes.axvline(self.controls["threshold"].default, color="grey", ls=":")
-        # changes on every move (cached glyphs); laid out with its three lines
-        self.title = title_text(self.series_axes, "threshold\n\n", fontsize=8)
+        self.title = self.series_axes.set_title("threshold\n\n", fontsize=8)
         self.update()
-        self._freeze([*self.marks.values(), self.threshold_line, self.title])
-
-    @classmethod
-    def benchmark_instance(cls) -> "ThresholdRenderer":
-        """The Anomaly notebook's set-up on a synthetic monthly temperature series (1950-2010).
-
-        30 clean training years, seeded injected anomalies, two "known events", and the
-        rolling z, climatology z, AR(12) and briefly trained LSTM residual detectors over the
-        notebook's threshold grid (for ``benchmarks/bench_widgets.py``).
-        """
-        from lstm_edu.apps.anomaly import (InjectionConfig, climatology_zscore, forecaster_scores, index_range,
-                                           inject_anomalies, rolling_zscore)
-        from lstm_edu.apps.forecasting import ARForecaster, LSTMForecastConfig, LSTMForecaster
-
-        rng = np.random.default_rng(0)
-        time = 1950.0 + np.arange(61 * 12) / 12.0
-        noise = np.zeros(len(time))
-        for k in range(1, len(time)):
-            noise[k] = 0.9 * noise[k - 1] + rng.normal(0, 0.3)
-        values = 24.0 + 2.5 * np.sin(2 * np.pi * time) + noise
-        n_train = index_range(time, 1950, 1980)[1]
-        known = [index_range(time, 1982.5, 1983.75), index_range(time, 1997.25, 1998.5)]
-        injected = inject_anomalies(values, InjectionConfig(start=n_train, seed=0), avoid=known)
-        clean = values[:n_train]
-        with _one_thread():
-            lstm = LSTMForecaster(LSTMForecastConfig(window=24, hidden_size=32, steps=20)).fit(clean)
-        scores = {
-            "rolling z": rolling_zscore(injected.values, 12),
-            "climatology z": climatology_zscore(injected.values, 12, n_train),
-            "AR(12) residual": forecaster_scores(ARForecaster(12).fit(clean), injected.values, n_train),
-            "LSTM residual": forecaster_scores(lstm, injected.values, n_train),
-        }
-        scored = np.arange(len(time)) >= n_train
-        for lo, hi in known:
-            scored[lo:hi] = False
-        grid = np.round(np.arange(1.5, 5.01, 0.25), 2)
-        return cls(time, injected.values, scores, injected.labels, injected.events, scored,
-                   thresholds=grid, known=known)
 
     def draw(self, threshold: float) -> None:
-        self._frame_key = threshold
         parts = []
         self.metrics = {}
         for name, s in self.scores.items():
@@ -441,3 +312,6 @@ class ThresholdRenderer(_BlitMixin, Renderer):
         half = (len(parts) + 1) // 2
         self.title.set_text(f"threshold {threshold:.2f}\n" + "   ".join(parts[:half]) + "\n"
                             + "   ".join(parts[half:]))
+
+    def summary(self) -> str:
+        return " ".join(self.title.get_text().split()) + "."

@@ -1,4 +1,4 @@
 """Interactive explorers: live in the browser (anywidget), or precomputed frames for a few application views."""
-from lstm_edu.widgets.explorer import Control, FrameExplorer, Renderer, live_explorer, static_explorer
+from lstm_edu.widgets.explorer import Control, FrameExplorer, Renderer, static_explorer
 
-__all__ = ["Control", "FrameExplorer", "Renderer", "live_explorer", "static_explorer"]
+__all__ = ["Control", "FrameExplorer", "Renderer", "static_explorer"]

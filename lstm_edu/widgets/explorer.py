@@ -1,14 +1,13 @@
-"""Explorers: one renderer, driven live by a kernel or by precomputed frames without one.
+"""Precomputed views: a matplotlib renderer drawn once per grid point, switched in the page.
 
-A :class:`Renderer` owns a single matplotlib figure. It creates its artists once and
-``update(**values)`` recomputes with lstm_edu and sets their data in place.
-
-* :func:`static_explorer` renders every point of a small grid once, when the notebook
-  executes, into PNG frames held by a :class:`FrameExplorer` (an anywidget): labelled
-  native sliders swap the picture in the browser and read out each frame's summary, on the
-  static site with no kernel and no network.
-* :func:`live_explorer` gives continuous sliders over each control's full range; every
-  change calls ``update`` and re-encodes the one figure.
+The chapters' explorers compute in the browser (:mod:`lstm_edu.widgets.live`). A few
+application views show what would not help a reader to compute in the page (a trained model
+over a whole test set, a spectrogram): for those, a :class:`Renderer` owns a single matplotlib
+figure, creates its artists once, and ``update(**values)`` recomputes with lstm_edu and sets
+their data in place; :func:`static_explorer` renders every point of a small grid once, when
+the notebook executes, into PNG frames held by a :class:`FrameExplorer` (an anywidget):
+labelled native sliders swap the picture in the browser and read out each frame's summary,
+on the static site with no kernel and no network.
 """
 from __future__ import annotations
 
@@ -17,24 +16,16 @@ import io
 import itertools
 import math
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Mapping, Sequence
 
-import ipywidgets as widgets
-import numpy as np
 import traitlets
-from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.image import AxesImage
-from matplotlib.text import Text
 from PIL import Image
-from traitlets import Unicode
 
 from .live import LiveExplorer, esm
 
 __all__ = [
-    "Blitter",
     "Control",
     "Renderer",
     "FrameExplorer",
@@ -164,130 +155,6 @@ def _encode_png(canvas, colours: int | None) -> bytes:
     return buffer.getvalue()
 
 
-class Blitter:
-    """Fast PNGs of a figure whose axes never change: a bitmap background plus the data.
-
-    The figure is laid out once (constrained layout, then frozen) and drawn without its
-    ``dynamic`` artists into a cached background; :meth:`png` restores that bitmap,
-    draws only the dynamic artists over it and writes a palette PNG (a fraction of the
-    bytes of an RGB one: it matters for frames stored in a page), like
-    :meth:`Renderer.png <lstm_edu.widgets.explorer.Renderer.png>` but without redrawing
-    the axes every time. Static artists stacked above a dynamic one that it can reach
-    (spines over a line, a legend over the data) are drawn again over it, so a frame has
-    the pixels of a full redraw (see ``_layered``).
-
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-        Fixed axes limits, ticks, labels and legends from now on.
-    dynamic : list of Artist
-        The artists whose data change (lines, texts, images), all in the figure's Axes;
-        they must stay inside the figure.
-    colours : int or None, default 64
-        Palette size of the PNG (None: full colour); renderers pass their ``png_colours``.
-
-    Attributes
-    ----------
-    dynamic : list of Artist
-        What each frame draws: those artists and the static ones stacked over them.
-    """
-
-    def __init__(self, figure, dynamic, colours: int | None = 64) -> None:
-        self.figure = figure
-        self.colours = colours
-        canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
-        figure.draw_without_rendering()  # constrained layout, with every artist in place
-        figure.set_layout_engine("none")  # and keep that layout from now on
-        self.dynamic = _layered(figure, dynamic)  # with the static artists stacked over them
-        # Leave the dynamic artists out of the background. Animated artists are skipped by a
-        # draw but still count where they stand (hiding a title would move the other titles
-        # of its Axes); images are drawn even when animated, so they are hidden instead.
-        restore = []
-        for artist in self.dynamic:
-            if isinstance(artist, AxesImage):
-                if artist.get_visible():
-                    artist.set_visible(False)
-                    restore.append((artist.set_visible, True))
-            elif not artist.get_animated():
-                artist.set_animated(True)
-                restore.append((artist.set_animated, False))
-        canvas.draw()
-        self.background = canvas.copy_from_bbox(figure.bbox)
-        for setter, value in restore:
-            setter(value)
-
-    def png(self) -> bytes:
-        """The background with the dynamic artists drawn on top, as a palette PNG."""
-        canvas = self.figure.canvas
-        canvas.restore_region(self.background)
-        for artist in self.dynamic:
-            if artist.get_visible():
-                self.figure.draw_artist(artist)
-        return _encode_png(canvas, self.colours)
-
-
-def _layered(figure, changing) -> list:
-    """The artists to draw over a cached background so that ``changing`` keep their stacking.
-
-    For every Axes holding one of ``changing``: its artists in the order ``Axes.draw``
-    uses (by zorder), from the first changing one on, except static artists that cannot
-    touch what changes. The static artists above a changing one (spines, tick labels,
-    legends, lines of higher zorder) are drawn again on top, so a frame has the same pixels
-    as a full redraw with the same layout; one is left out when every changing artist below
-    it is clipped to a box (as data are to their Axes) and it lies outside those boxes (a
-    title; never an Axis, whose ticks touch the box). The figure must be laid out already.
-    """
-    changing = set(changing)
-    renderer = figure.canvas.get_renderer()
-    ordered = []
-    for axes in figure.axes:
-        artists = axes.get_children()
-        artists.remove(axes.patch)
-        if not (axes.axison and axes.get_frame_on()):
-            artists = [a for a in artists if a not in set(axes.spines.values())]
-        if not axes.axison:
-            artists = [a for a in artists if a not in set(axes._axis_map.values())]
-        artists = sorted(artists, key=attrgetter("zorder"))
-        first = next((k for k, a in enumerate(artists) if a in changing), None)
-        if first is None:
-            continue
-        reach: list | None = []  # boxes the changing artists so far can draw in (None: anywhere)
-        for artist in artists[first:]:
-            if artist in changing:
-                ordered.append(artist)
-                box = _clip_box(artist)
-                reach = None if reach is None or box is None else reach + [box]
-            elif isinstance(artist, Text) and not artist.get_text():
-                continue  # draws nothing (and hiding it for the background would move the titles)
-            elif reach is None or _may_touch(artist, reach, renderer):
-                ordered.append(artist)
-    missing = changing - set(ordered)
-    if missing:
-        raise ValueError(f"changing: {len(missing)} artist(s) not found in the figure's Axes")
-    return ordered
-
-
-def _clip_box(artist):
-    """The display box an artist clipped to a rectangle draws in, or None when unbounded."""
-    if artist.get_clip_on() and artist.get_clip_path() is None and artist.get_clip_box() is not None:
-        return artist.get_clip_box().frozen()
-    return None
-
-
-def _may_touch(artist, boxes, renderer, margin: float = 2.0) -> bool:
-    """Whether ``artist`` may draw within ``margin`` pixels of any of ``boxes``."""
-    if isinstance(artist, Axis):
-        return True  # its tick marks start on the Axes' edge, its grid lines cross the data
-    try:
-        extent = artist.get_tightbbox(renderer)
-    except (AttributeError, TypeError, ValueError, RuntimeError):
-        return True
-    if extent is None or not np.isfinite(extent.bounds).all():
-        return True
-    extent = extent.padded(margin)
-    return any(extent.overlaps(box) for box in boxes)
-
-
 def _check_grid(renderer: Renderer, grid: Mapping[str, Sequence[float]]) -> dict[str, list[float]]:
     """Validate a static grid: known names, values inside each control's range, size bound."""
     if not isinstance(grid, Mapping) or not grid:
@@ -408,72 +275,3 @@ def _flat_index(positions: list[int], controls: list[dict]) -> int:
     for position, control in zip(positions, controls):
         index = index * len(control["values"]) + position
     return index
-
-
-# ---- kernel-only explorer, kept until the last page stops using it (issue 13 removes it)
-
-class LabelledImage(widgets.Image):
-    """An Image whose ``tooltip`` (the picture's alt text) renders.
-
-    ipywidgets' front end shows a tooltip through the ``description`` attribute, which
-    ``Image`` lacks; without it the widget fails to render at all.
-    """
-
-    description = Unicode("").tag(sync=True)
-
-
-class Explorer(widgets.VBox):
-    """A VBox with a short text repr (the default repr would dump every PNG into the notebook)."""
-
-    def __init__(self, children, name: str, frames: int, **kwargs) -> None:
-        super().__init__(children, **kwargs)
-        self._explorer_name = name
-        self._frames = frames
-
-    def __repr__(self) -> str:
-        return f"{self._explorer_name}(frames={self._frames})"
-
-
-def live_explorer(renderer: Renderer) -> Explorer:
-    """An explorer for a live kernel: continuous sliders over every control's full range.
-
-    Each slider change calls ``renderer.update`` (artists updated in place) and swaps the
-    PNG shown. Without a kernel its controls do nothing, so the book tags such cells
-    ``remove-output``.
-    """
-    if not isinstance(renderer, Renderer):
-        raise TypeError(f"renderer: expected a Renderer, got {type(renderer).__name__}")
-    renderer.update()
-    image = LabelledImage(value=renderer.png(), format="png", tooltip=renderer.alt_text)
-    sliders = {}
-    for name, control in renderer.controls.items():
-        if control.labels is not None:
-            slider = widgets.SelectionSlider(
-                options=[(text, control.low + k) for k, text in enumerate(control.labels)],
-                value=control.low + round(renderer.values[name] - control.low),
-                description=control.label,
-                style={"description_width": "initial"},
-            )
-        else:
-            slider = widgets.FloatSlider(
-                value=renderer.values[name],
-                min=control.low,
-                max=control.high,
-                step=control.step,
-                description=control.label,
-                readout_format=control.fmt,
-                continuous_update=True,
-                style={"description_width": "initial"},
-            )
-        sliders[name] = slider
-
-    def on_change(change, name):
-        renderer.update(**{name: change["new"]})
-        image.value = renderer.png()
-
-    for name, slider in sliders.items():
-        slider.observe(lambda change, name=name: on_change(change, name), names="value")
-    box = Explorer([widgets.VBox(list(sliders.values())), image], name=type(renderer).__name__, frames=1)
-    box.sliders = sliders
-    box.image = image
-    return box
