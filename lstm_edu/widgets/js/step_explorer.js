@@ -156,6 +156,10 @@ export default {
       model.save_changes();
       redraw();
     });
+    // In JupyterLab the notebook's shortcuts take the arrow keys of a focused element
+    // (ArrowRight: "move cursor to the heading below", selector ".jp-mod-commandMode :focus");
+    // Lumino skips elements marked data-lm-suppress-shortcuts, so the keys move the sliders.
+    for (const input of controls.querySelectorAll("input, button")) input.setAttribute("data-lm-suppress-shortcuts", "true");
     bindSlider(model, "step", stepSlider, redraw);
     bindSlider(model, "unit", unitSlider, redraw);
     model.on("change:inputs", redraw);
