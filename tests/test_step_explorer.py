@@ -53,14 +53,21 @@ def test_traits_carry_the_model_and_the_chosen_sequence(setup):
     json.dumps(explorer.get_state(["weights", "flags", "inputs", "step", "unit", "input_range"]))
 
 
-def test_variant_flags_and_peepholes_travel(setup):
+def test_a_cell_without_bias_travels_without_b(setup):
     _, x = setup
-    model = LSTM.init(LSTMConfig.variant("peephole", input_size=2, hidden_size=3), seed=0)
+    model = LSTM.init(LSTMConfig(input_size=2, hidden_size=3, bias=False), seed=0)
     explorer = StepExplorer(model, x)
-    assert explorer.flags["peepholes"] is True
-    np.testing.assert_array_equal(np.array(explorer.weights["p_f"]), model.params.p_f)
-    cifg = StepExplorer(LSTM.init(LSTMConfig.variant("cifg", input_size=2, hidden_size=3), seed=0), x)
-    assert cifg.flags["coupled"] is True and cifg.flags["peepholes"] is False
+    assert set(explorer.weights) == {"W_x", "W_h"}
+    assert described_numbers(explorer.description) == expected_numbers(
+        CellStep.from_trace(model.forward(x[:, :1]), 0), x[0, 0])
+
+
+@pytest.mark.parametrize("variant", ["peephole", "cifg", "nfg", "nig", "nog", "noaf"])
+def test_variants_the_diagram_does_not_draw_are_refused(setup, variant):
+    _, x = setup
+    model = LSTM.init(LSTMConfig.variant(variant, input_size=2, hidden_size=3), seed=0)
+    with pytest.raises(ValueError, match=f"model: expected a vanilla LSTM .* got variant '{variant}'"):
+        StepExplorer(model, x)
 
 
 def test_description_states_lstm_edus_numbers(setup):

@@ -54,7 +54,7 @@ class StepExplorer(LiveExplorer):
     Parameters
     ----------
     model : lstm_edu.sequence.LSTM
-        A float64 LSTM (any variant).
+        A float64 vanilla LSTM (the cell the diagram draws; with or without bias).
     inputs : array_like of float
         One sequence: ``(T, D)``, or ``(T, B, D)`` (``(B, T, D)`` when ``model.batch_first``)
         with ``batch`` picking the sequence; 2 to 60 steps, ``D = model.input_size`` <= 4.
@@ -73,7 +73,8 @@ class StepExplorer(LiveExplorer):
     weights : dict of str to nested lists
         ``model.params.arrays()`` (``W_x (D, 4H)``, ``W_h (H, 4H)``, ``b (4H,)``, peepholes).
     flags : dict of str to bool
-        The model's variant flags (``lstm_edu.config.LSTMConfig``).
+        The model's flags (``lstm_edu.config.LSTMConfig``; the vanilla cell's, which
+        ``js/cells.js`` computes with).
     inputs : list of T lists of D floats
         The inputs the trace is computed from; the reader's changes land here.
     initial_inputs : list of T lists of D floats
@@ -99,6 +100,10 @@ class StepExplorer(LiveExplorer):
         if model.dtype != np.float64:
             raise ValueError(f"model: expected a float64 LSTM (the browser computes in float64), "
                              f"got {model.dtype}")
+        if model.cfg.variant_name != "vanilla":
+            raise ValueError(f"model: expected a vanilla LSTM (the diagram draws the seeds' cell: no "
+                             f"peepholes, every gate, tanh on the output), got variant "
+                             f"{model.cfg.variant_name or 'with custom flags'!r}")
         if model.input_size > MAX_FEATURES:
             raise ValueError(f"model: expected at most {MAX_FEATURES} input features (one slider each), "
                              f"got {model.input_size}")
