@@ -45,6 +45,10 @@ def check_index(name: str, value: object, size: int) -> int:
     return int(value) % size
 
 
+#: The values a gate (a sigmoid, or 1 when disabled) or the candidate (a tanh) can take.
+_RANGES = {"forget": (0.0, 1.0), "input": (0.0, 1.0), "output": (0.0, 1.0), "candidate": (-1.0, 1.0)}
+
+
 @dataclass(frozen=True)
 class CellStep:
     """The numbers flowing through one LSTM unit at one time step.
@@ -56,7 +60,8 @@ class CellStep:
     h_prev, c_prev : float
         ``h_{t-1}`` and ``C_{t-1}`` of the unit.
     forget, input, candidate, output : float
-        ``f_t``, ``i_t``, ``\\tilde C_t`` and ``o_t`` of the unit.
+        ``f_t``, ``i_t``, ``\\tilde C_t`` and ``o_t`` of the unit: the gates in [0, 1], the
+        candidate in [-1, 1] (anything else is a ValueError).
     c, h : float
         ``C_t`` and ``h_t`` of the unit.
     """
@@ -79,6 +84,11 @@ class CellStep:
             if not math.isfinite(float(value)):
                 raise ValueError(f"{item.name}: expected a finite number, got {value}")
             object.__setattr__(self, item.name, float(value))
+        for name, (low, high) in _RANGES.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise ValueError(f"{name}: expected a value in [{low:g}, {high:g}] (a "
+                                 f"{'tanh' if low < 0 else 'sigmoid'} output), got {value}")
 
     @property
     def kept(self) -> float:

@@ -144,6 +144,12 @@ def test_unrolled_rnn_parts_and_path_highlight():
         (lambda: draw_unrolled_rnn(highlight="all"), TypeError, "highlight: expected None, an int"),
         (lambda: CellStep(*[0.0] * 8, float("nan")), ValueError, "h: expected a finite number"),
         (lambda: CellStep(*[0.0] * 8, "1"), TypeError, "h: expected a real number"),
+        (lambda: CellStep(0.0, 0.0, 0.0, 1.7, *[0.0] * 5), ValueError,
+         r"forget: expected a value in \[0, 1\] \(a sigmoid output\), got 1.7"),
+        (lambda: CellStep(*[0.0] * 4, -0.1, *[0.0] * 4), ValueError, r"input: expected a value in \[0, 1\]"),
+        (lambda: CellStep(*[0.0] * 5, 1.5, *[0.0] * 3), ValueError,
+         r"candidate: expected a value in \[-1, 1\] \(a tanh output\)"),
+        (lambda: CellStep(*[0.0] * 6, 2.0, 0.0, 0.0), ValueError, "output: expected a value in"),
     ],
 )
 def test_bad_arguments_are_named(call, error, message):
