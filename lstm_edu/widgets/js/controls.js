@@ -19,8 +19,18 @@ export function element(tag, attributes = {}, parent = null) {
     else if (key === "className") node.className = value;
     else node.setAttribute(key, value);
   }
+  if (node.classList.contains("lstm-explorer")) keepKeys(node);
   if (parent) parent.appendChild(node);
   return node;
+}
+
+// An explorer's keys are its own: in JupyterLab a notebook in command mode would otherwise
+// take an arrow key on a slider, or a digit typed into a text box, as a notebook shortcut
+// (move to another cell, turn the cell into a heading). Lumino skips shortcuts inside an
+// element marked data-lm-suppress-shortcuts, and JupyterLab 4 handles keydown as it bubbles.
+export function keepKeys(root) {
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.addEventListener("keydown", (event) => event.stopPropagation());
 }
 
 export function formatNumber(value, digits = 3) {
