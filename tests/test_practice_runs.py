@@ -130,5 +130,8 @@ def test_stored_results_support_what_the_chapter_says():
     largest = flag_rows(runs, "largest", "step")
     causal = flag_rows(runs, "largest", "causal_step")[0]["values"]
     assert max(largest[0]["values"]) <= max(causal) + 0.005 < min(largest[1]["values"])
+    whole = flag_rows(runs, "largest", "sequence")
+    limit = max(flag_rows(runs, "largest", "causal_sequence")[0]["values"])
+    assert max(whole[0]["values"]) < limit < min(whole[1]["values"])
     stream = flag_rows(runs, "stream", "first_mse")
     assert min(stream[0]["values"]) > 10 * max(stream[1]["values"])
