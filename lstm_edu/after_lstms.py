@@ -1,0 +1,244 @@
+"""The results of the chapter "After LSTMs: attention and the Transformer", made by a command.
+
+``python -m lstm_edu.after_lstms --publish`` runs three parts and stores them in
+``book/chapters/results/after_lstms.json`` (written atomically, as every results file):
+
+- ``translation``: the German -> English model with additive attention
+  (:mod:`lstm_edu.attention`), trained on the same data, split, vocabularies and budget as the
+  stored model without attention (``python -m lstm_edu.apps.seq2seq_de_en --publish``), one
+  run per seed; chrF on the test set by sentence length, and the attention weights of seed 0
+  on a few test sentences.
+- ``adding``: an LSTM against a small Transformer (:mod:`lstm_edu.transformer_small`) on the
+  adding problem at two lengths, the same budget of sequences for both, every seed.
+- ``scaling``: wall time of one forward and backward pass of each model as the sequence grows,
+  and the memory of the attention weights, counted as ``layers * B * heads * T^2 * 4`` bytes.
+
+``--parts`` runs some of them; each part replaces its own entry in the file, which is marked
+``complete`` once all three are there. Torch uses one thread per process.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from lstm_edu.attention import attention_config_dict, train_attention_model, translate_with_weights
+from lstm_edu.apps.seq2seq_de_en import CONFIG, WordSeq2SeqConfig, chrf, chrf_by_length, split_pairs, tokenize
+from lstm_edu.experiments.common import check_seeds, round_sig, run_jobs, scratch_dir, write_results
+from lstm_edu.models import SequenceModel
+from lstm_edu.tasks import adding_problem, as_tensors, solved
+from lstm_edu.training import TrainConfig, seed_everything, train
+from lstm_edu.transformer_small import TransformerConfig, TransformerRegressor, attention_bytes
+
+__all__ = ["AfterConfig", "PARTS", "RESULTS_PATH", "train_adding_model", "time_forward_backward",
+           "run_scaling", "load_after", "main"]
+
+PARTS = ("translation", "adding", "scaling")
+RESULTS_PATH = Path(__file__).resolve().parents[1] / "book" / "chapters" / "results" / "after_lstms.json"
+TEST_SEED_OFFSET = 1_000_003  # the adding test set's seed is the run's seed plus this
+SUCCESS_SHARE = 0.95  # a run succeeds when this share of its test sequences is within 0.04
+
+
+@dataclass(frozen=True)
+class AfterConfig:
+    """Everything the command trains and measures (see the module docstring)."""
+
+    translation_seeds: tuple = (0, 1)
+    translation_steps: int = CONFIG.steps
+    picture_sentences: int = 4
+    adding_seeds: tuple = (0, 1, 2, 3, 4)
+    adding_lags: tuple = (25, 100)
+    adding_steps: int = 1000
+    batch_size: int = 32
+    lstm_hidden: int = 16
+    lstm_lr: float = 1e-2
+    forget_bias: float = 4.0
+    transformer: TransformerConfig = field(default_factory=TransformerConfig)
+    transformer_lr: float = 1e-3
+    test_size: int = 1000
+    scaling_lengths: tuple = (64, 128, 256, 512, 1024)
+    scaling_batch: int = 8
+    scaling_hidden: int = 32
+    scaling_repeats: int = 5
+
+    def __post_init__(self) -> None:
+        for name in ("translation_seeds", "adding_seeds"):
+            object.__setattr__(self, name, check_seeds(getattr(self, name)))
+        for name in ("translation_steps", "adding_steps", "batch_size", "lstm_hidden", "test_size",
+                     "scaling_batch", "scaling_hidden", "scaling_repeats", "picture_sentences"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name}: expected a positive int, got {value!r}")
+
+
+# ---------------------------------------------------------------- translation with attention
+
+
+def _picture_rows(test_german, count: int) -> list:
+    """The first ``count`` test sentences of 5 to 9 German tokens (short enough to read as a picture)."""
+    return [k for k, text in enumerate(test_german) if 5 <= len(tokenize(text)) <= 9][:count]
+
+
+def _translation_job(data, config: AfterConfig, seed: int) -> dict:
+    torch.set_num_threads(1)
+    train_de, train_en, test_de, test_en = data
+    start = time.process_time()
+    settings = WordSeq2SeqConfig(**{**asdict(CONFIG), "steps": config.translation_steps, "seed": int(seed)})
+    model, source_vocab, target_vocab, result = train_attention_model(train_de, train_en, settings)
+    hypotheses, weights, words = translate_with_weights(model, source_vocab, target_vocab, test_de)
+    run = {"seed": int(seed), "loss": [round(float(v), 4) for v in result.loss[::250]],
+           "test_chrf": round(chrf(hypotheses, test_en), 4),
+           "test_chrf_by_length": {k: round(v, 4) for k, v in chrf_by_length(hypotheses, test_en).items()},
+           "cpu_seconds": round(time.process_time() - start, 1)}
+    if seed == config.translation_seeds[0]:
+        run["pictures"] = [{"test_index": k, "german": tokenize(test_de[k]), "english": test_en[k],
+                            "output": words[k], "weights": np.round(weights[k], 4).tolist()}
+                           for k in _picture_rows(test_de, config.picture_sentences)]
+    return run
+
+
+# ---------------------------------------------------------------- the adding problem
+
+
+def _adding_model(kind: str, config: AfterConfig, hidden: int | None = None):
+    if kind == "lstm":
+        return SequenceModel("lstm", 2, hidden or config.lstm_hidden, 1, forget_bias=config.forget_bias)
+    if kind == "transformer":
+        return TransformerRegressor(2, 1, config.transformer)
+    raise ValueError(f"kind: expected 'lstm' or 'transformer', got {kind!r}")
+
+
+def train_adding_model(kind: str, lag: int, seed: int, config: AfterConfig) -> dict:
+    """Train one model for ``config.adding_steps`` steps and test it on ``config.test_size`` fresh
+    sequences: ``{kind, lag, seed, test_solved, success, loss_curve, cpu_seconds}``."""
+    start = time.process_time()
+    seed_everything(seed)
+    model = _adding_model(kind, config)
+    lr = config.lstm_lr if kind == "lstm" else config.transformer_lr
+
+    def batch_fn(rng):
+        batch = adding_problem(lag, config.batch_size, rng)
+        return as_tensors(batch.inputs, batch.targets, batch.lengths)
+
+    result = train(model, batch_fn, torch.nn.functional.mse_loss,
+                   TrainConfig(steps=config.adding_steps, batch_size=config.batch_size, lr=lr, clip_norm=1.0, seed=seed))
+    test = adding_problem(lag, config.test_size, np.random.default_rng(seed + TEST_SEED_OFFSET))
+    inputs, lengths = as_tensors(test.inputs, test.lengths)
+    model.eval()
+    with torch.no_grad():
+        share = float(solved(model(inputs, lengths=lengths).double().numpy(), test.targets).mean())
+    curve = np.asarray(result.loss).reshape(-1, 50).mean(1) if len(result.loss) % 50 == 0 else np.asarray(result.loss)
+    return {"kind": kind, "lag": int(lag), "seed": int(seed), "test_solved": round(share, 4),
+            "success": share >= SUCCESS_SHARE, "loss_curve": [round_sig(float(v)) for v in curve],
+            "cpu_seconds": round(time.process_time() - start, 1)}
+
+
+# ---------------------------------------------------------------- time and memory as T grows
+
+
+def time_forward_backward(model, length: int, batch: int, repeats: int) -> float:
+    """Median wall seconds of one forward and backward pass on a ``(batch, length, 2)`` input."""
+    inputs = torch.randn(batch, length, 2, generator=torch.Generator().manual_seed(length))  # (B, T, 2)
+    times = []
+    for _ in range(repeats + 1):  # the first pass warms up and is not counted
+        model.zero_grad()
+        start = time.perf_counter()
+        model(inputs).sum().backward()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times[1:]))
+
+
+def run_scaling(config: AfterConfig) -> list:
+    """One row per length: wall time of each model and the memory the two must keep for the backward pass."""
+    torch.manual_seed(0)
+    lstm = SequenceModel("lstm", 2, config.scaling_hidden, 1)
+    transformer = TransformerRegressor(2, 1, TransformerConfig(d_model=config.scaling_hidden,
+                                                                heads=config.transformer.heads,
+                                                                layers=config.transformer.layers))
+    rows = []
+    for length in config.scaling_lengths:
+        rows.append({
+            "length": int(length),
+            "lstm_seconds": round_sig(time_forward_backward(lstm, length, config.scaling_batch, config.scaling_repeats)),
+            "transformer_seconds": round_sig(time_forward_backward(transformer, length, config.scaling_batch,
+                                                                   config.scaling_repeats)),
+            "attention_bytes": attention_bytes(config.scaling_batch, config.transformer.heads, length,
+                                               config.transformer.layers),
+            "lstm_state_bytes": int(config.scaling_batch * length * 2 * config.scaling_hidden * 4)})
+    return rows
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _run_part(config: AfterConfig, job):
+    part, args = job
+    if part == "translation":
+        return _translation_job(args[0], config, args[1])
+    return train_adding_model(*args, config)
+
+
+def load_after(path=RESULTS_PATH, require_complete: bool = True) -> dict:
+    """The stored results; refuses an incomplete file unless ``require_complete`` is False."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"path: no results at {path}; create them with python -m lstm_edu.after_lstms --publish")
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    if require_complete and payload.get("complete") is not True:
+        raise ValueError(f"path: {path} is incomplete (parts {sorted(payload.get('parts', {}))}); "
+                         "run python -m lstm_edu.after_lstms --publish")
+    return payload
+
+
+def _translation_data():
+    from lstm_edu.data.de_en import load_de_en
+
+    pairs = load_de_en()
+    split = split_pairs(pairs.german, pairs.english)
+    pick = lambda side, rows: [side[k] for k in rows]  # noqa: E731
+    return (pick(pairs.german, split.train), pick(pairs.english, split.train),
+            pick(pairs.german, split.test), pick(pairs.english, split.test))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lstm_edu.after_lstms", description=__doc__.split("\n")[0])
+    parser.add_argument("--publish", action="store_true", help=f"write {RESULTS_PATH} (default: --out)")
+    parser.add_argument("--out", default=str(scratch_dir()), help="folder when not publishing")
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
+    parser.add_argument("--translation-seeds", type=int, nargs="+", default=list(AfterConfig.translation_seeds))
+    parser.add_argument("--workers", type=int, default=2, help="processes (the trained results do not depend on it)")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    config = AfterConfig(translation_seeds=tuple(args.translation_seeds))
+    jobs = []
+    if "translation" in args.parts:
+        data = _translation_data()
+        jobs += [("translation", (data, seed)) for seed in config.translation_seeds]
+    if "adding" in args.parts:
+        jobs += [("adding", (kind, lag, seed)) for lag in config.adding_lags for kind in ("lstm", "transformer")
+                 for seed in config.adding_seeds]
+    outcomes = run_jobs(partial(_run_part, config), jobs, args.workers,
+                        progress=lambda i, r: print(f"done {jobs[i][0]} {r.get('kind', '')} {r.get('lag', '')} "
+                                                    f"seed {r['seed']}", flush=True))
+    directory = RESULTS_PATH.parent if args.publish else Path(args.out)
+    path = directory / "after_lstms.json"
+    parts = json.loads(path.read_text(encoding="utf-8")).get("parts", {}) if path.is_file() else {}
+    command = " ".join(["python -m lstm_edu.after_lstms", *(sys.argv[1:] if argv is None else argv)])
+    for part in args.parts:
+        runs = [r for (name, _), r in zip(jobs, outcomes) if name == part] if part != "scaling" else run_scaling(config)
+        parts[part] = {"command": command, "runs": runs}
+    print(write_results("after_lstms", command, config, [], directory, parts=parts, torch_threads=1,
+                        translation_config=attention_config_dict(CONFIG) | {"steps": config.translation_steps},
+                        success_share=SUCCESS_SHARE, complete=all(p in parts for p in PARTS)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
