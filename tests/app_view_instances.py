@@ -79,7 +79,8 @@ def build_noise(cls=NoiseRenderer) -> "NoiseRenderer":
     """
     import torch
 
-    from lstm_edu.apps.speech import CTCModel, TemplateBaseline, make_dataset
+    from lstm_edu.apps.speech import CTCModel, make_dataset
+    from lstm_edu.apps.speech_evaluation import TemplateBaseline
 
     audio_config = AudioConfig()
     templates = TemplateBaseline(smoothing=5).fit(make_dataset(60, seed=0, config=audio_config), audio_config)

@@ -10,17 +10,15 @@ from lstm_edu.apps.speech import (
     SYMBOLS,
     AudioConfig,
     CTCConfig,
-    TemplateBaseline,
-    frame_confusion,
     frame_labels,
     frame_posteriors,
     greedy_ctc_decode,
     log_spectrogram,
     make_dataset,
     synthesize,
-    token_error_rate,
     train_ctc,
 )
+from lstm_edu.apps.speech_evaluation import TemplateBaseline, frame_confusion, token_error_rate
 
 torch.set_num_threads(1)  # these tests train tiny models; extra threads only contend
 

@@ -7,7 +7,8 @@ import torch
 from app_view_instances import BUILDERS
 
 from lstm_edu.apps.anomaly import alarm_metrics
-from lstm_edu.apps.speech import AudioConfig, TemplateBaseline, frame_posteriors, make_dataset, synthesize
+from lstm_edu.apps.speech import AudioConfig, frame_posteriors, make_dataset, synthesize
+from lstm_edu.apps.speech_evaluation import TemplateBaseline
 from lstm_edu.apps.views import (
     DecoderRenderer,
     HorizonRenderer,

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed, edit_distance
+from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed
 from lstm_edu.training import TrainConfig
 from lstm_edu.training import train as run_training
 
@@ -33,10 +33,8 @@ __all__ = [
     "train_ctc",
     "frame_posteriors",
     "greedy_ctc_decode",
-    "TemplateBaseline",
-    "token_error_rate",
-    "frame_confusion",
-    "edit_distance",
+    "Standardizer",
+    "collapse_classes",
 ]
 
 #: The symbols, and the two frequencies (Hz) that stand for each.
@@ -257,7 +255,7 @@ class CTCConfig:
         check_seed(self.seed)
 
 
-class _Standardizer:
+class Standardizer:
     """Per-band mean and std from training frames."""
 
     def __init__(self, features: list[np.ndarray]) -> None:
@@ -290,7 +288,7 @@ def train_ctc(utterances: list[Utterance], audio_config: AudioConfig = AudioConf
     if not utterances:
         raise ValueError("utterances: expected at least one utterance, got none")
     raw = [log_spectrogram(u.audio, audio_config) for u in utterances]
-    standardize = _Standardizer(raw)
+    standardize = Standardizer(raw)
     features = [standardize(f) for f in raw]
     targets = [torch.tensor([SYMBOLS.index(s) + 1 for s in u.text]) for u in utterances]
     torch.manual_seed(config.seed)
@@ -329,10 +327,10 @@ def greedy_ctc_decode(posteriors: object) -> str:
     if posteriors.ndim != 2 or posteriors.shape[1] != len(SYMBOLS) + 1:
         raise ValueError(f"posteriors: expected shape (F, {len(SYMBOLS) + 1}), got {posteriors.shape}")
     best = posteriors.argmax(axis=1)
-    return _collapse(best)
+    return collapse_classes(best)
 
 
-def _collapse(classes: np.ndarray) -> str:
+def collapse_classes(classes: np.ndarray) -> str:
     """Merge repeated classes, drop class 0, map classes to symbols."""
     text, previous = "", None
     for c in classes:
@@ -340,76 +338,3 @@ def _collapse(classes: np.ndarray) -> str:
             text += SYMBOLS[c - 1]
         previous = c
     return text
-
-
-class TemplateBaseline:
-    """Nearest-centroid frame classifier + majority-vote smoothing + collapse.
-
-    Unlike CTC, it needs *frame labels* (where each symbol starts and stops) for training:
-    the generator knows them, real recordings do not.
-
-    Parameters
-    ----------
-    smoothing : int
-        Odd window of the majority vote over frame classes (1: none).
-    """
-
-    def __init__(self, smoothing: int = 5) -> None:
-        self.smoothing = check_int_range("smoothing", smoothing, 1)
-        if self.smoothing % 2 == 0:
-            raise ValueError(f"smoothing: expected an odd window, got {smoothing}")
-        self.centroids: np.ndarray | None = None
-
-    def fit(self, utterances: list[Utterance], audio_config: AudioConfig = AudioConfig()) -> "TemplateBaseline":
-        """Average standardised frames of each class (silence included); returns self."""
-        raw = [log_spectrogram(u.audio, audio_config) for u in utterances]
-        self.standardize = _Standardizer(raw)
-        frames = np.concatenate([self.standardize(f) for f in raw])
-        labels = np.concatenate([frame_labels(u, len(f), audio_config) for u, f in zip(utterances, raw)])
-        self.centroids = np.stack([frames[labels == k].mean(axis=0) for k in range(len(SYMBOLS) + 1)])
-        return self
-
-    def frame_classes(self, utterance: Utterance, audio_config: AudioConfig = AudioConfig()) -> np.ndarray:
-        """Smoothed nearest-centroid class of each frame ``(F,)``."""
-        if self.centroids is None:
-            raise ValueError("TemplateBaseline: call fit before frame_classes")
-        frames = self.standardize(log_spectrogram(utterance.audio, audio_config))
-        distances = ((frames[:, None, :] - self.centroids[None]) ** 2).sum(axis=2)  # (F, C)
-        classes = distances.argmin(axis=1)
-        half = self.smoothing // 2
-        padded = np.pad(classes, half, mode="edge")
-        windows = np.lib.stride_tricks.sliding_window_view(padded, self.smoothing)
-        return np.array([np.bincount(w).argmax() for w in windows])
-
-    def decode(self, utterance: Utterance, audio_config: AudioConfig = AudioConfig()) -> str:
-        """The recognised text."""
-        return _collapse(self.frame_classes(utterance, audio_config))
-
-
-def token_error_rate(references: list[str], hypotheses: list[str]) -> float:
-    """Total edit distance over total reference length (the "word error rate" of symbols)."""
-    if len(references) != len(hypotheses) or not references:
-        raise ValueError(f"hypotheses: expected {len(references)} texts like references, got {len(hypotheses)}")
-    errors = sum(edit_distance(r, h) for r, h in zip(references, hypotheses))
-    return errors / sum(len(r) for r in references)
-
-
-def frame_confusion(utterances: list[Utterance], classify, audio_config: AudioConfig = AudioConfig()) -> np.ndarray:
-    """Count frames by true class (row) and assigned class (column): ``(C, C)`` with ``C = 1 + len(SYMBOLS)``.
-
-    The true class is :func:`frame_labels` (0 = silence, ``k + 1`` = symbol ``k``);
-    ``classify(utterance)`` returns one class per spectrogram frame, e.g.
-    ``lambda u: frame_posteriors(model, u, config).argmax(axis=1)`` for the CTC network's
-    most probable class (where 0 is the blank) or ``lambda u: templates.frame_classes(u, config)``.
-    """
-    if not utterances:
-        raise ValueError("utterances: expected at least one utterance, got none")
-    n_classes = len(SYMBOLS) + 1
-    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
-    for utterance in utterances:
-        classes = np.asarray(classify(utterance))
-        if (classes.ndim != 1 or classes.size == 0 or not np.issubdtype(classes.dtype, np.integer)
-                or classes.min() < 0 or classes.max() >= n_classes):
-            raise ValueError(f"classify: expected one class in 0..{n_classes - 1} per frame, got {classes!r}")
-        np.add.at(counts, (frame_labels(utterance, len(classes), audio_config), classes), 1)
-    return counts
