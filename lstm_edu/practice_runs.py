@@ -35,8 +35,8 @@ from .practice_tasks import ToyConfig, score_largest, score_parity, train_toy
 from .tasks import adding_problem, as_tensors, solved
 from .training import TrainConfig, seed_everything, train
 
-__all__ = ["RESULTS_DIR", "RunConfig", "DEPTHS", "jobs", "run_job", "train_adding", "with_lr_runs", "load_practice",
-           "main"]
+__all__ = ["RESULTS_DIR", "RunConfig", "DEPTHS", "jobs", "run_job", "train_adding", "with_lr_runs",
+           "load_practice", "main"]
 
 #: The committed results, relative to the repository root.
 RESULTS_DIR = Path("book") / "chapters" / "results"
