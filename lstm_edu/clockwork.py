@@ -45,12 +45,14 @@ __all__ = [
 def check_periods(periods) -> tuple:
     """``periods`` as a tuple of strictly increasing positive ints (numpy ints accepted)."""
     if not isinstance(periods, (tuple, list)):
-        raise TypeError(f"periods: expected a tuple of positive ints, got {type(periods).__name__} {periods!r}")
+        raise TypeError(f"periods: expected a tuple of positive ints, got "
+                        f"{type(periods).__name__} {periods!r}")
     if not periods:
         raise ValueError("periods: expected at least one period, got an empty tuple")
     for value in periods:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"periods: expected positive ints, got {type(value).__name__} {value!r} in {periods!r}")
+            raise TypeError(f"periods: expected positive ints, got {type(value).__name__} {value!r} "
+                            f"in {periods!r}")
         if value < 1:
             raise ValueError(f"periods: expected positive ints, got {value} in {tuple(periods)!r}")
     out = tuple(int(v) for v in periods)
@@ -157,7 +159,8 @@ class ClockworkParams:
         if scale is None:
             bound = 1.0 / np.sqrt(H)
         elif isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not np.isfinite(scale):
-            raise TypeError(f"scale: expected a finite real number or None, got {type(scale).__name__} {scale!r}")
+            raise TypeError(f"scale: expected a finite real number or None, got "
+                            f"{type(scale).__name__} {scale!r}")
         elif scale < 0:
             raise ValueError(f"scale: expected a non-negative half-width, got {scale}")
         else:

@@ -117,7 +117,8 @@ class DepthGatedParams:
         """Validated float64 copy (shapes against ``cfg``; depth fields None exactly without the gate)."""
         for name in ("lower", "upper"):
             if not isinstance(getattr(self, name), LSTMParams):
-                raise TypeError(f"params.{name}: expected LSTMParams, got {type(getattr(self, name)).__name__}")
+                kind = type(getattr(self, name)).__name__
+                raise TypeError(f"params.{name}: expected LSTMParams, got {kind}")
         depth = {}
         H = cfg.hidden_size
         for name in _DEPTH_FIELDS:
@@ -264,7 +265,8 @@ class DepthGatedLSTM(nn.Module):
         if state is None:
             return tuple(x.new_zeros(B, H) for _ in range(4))
         if not isinstance(state, (tuple, list)) or len(state) != 4:
-            raise TypeError(f"state: expected a tuple (h1, c1, h2, c2) of tensors, got {type(state).__name__}")
+            raise TypeError(f"state: expected a tuple (h1, c1, h2, c2) of tensors, "
+                            f"got {type(state).__name__}")
         for k, s in enumerate(state):
             if not isinstance(s, torch.Tensor) or tuple(s.shape) != (B, H):
                 raise ValueError(f"state[{k}]: expected a tensor of shape ({B}, {H}), got "

@@ -4,8 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_edu.clockwork import (ClockworkConfig, ClockworkParams, ClockworkRNN, clockwork_forward,
-                                connectivity_mask, update_schedule)
+from lstm_edu.clockwork import (
+    ClockworkConfig,
+    ClockworkParams,
+    ClockworkRNN,
+    clockwork_forward,
+    connectivity_mask,
+    update_schedule,
+)
 
 CFG = ClockworkConfig(input_size=2, module_size=3, periods=(1, 2, 4))
 
@@ -90,7 +96,8 @@ def test_torch_gradients_match_central_differences(torch, rng):
     grads = {"W_x": layer.weight_ih.grad, "W_h": layer.weight_hh.grad, "b": layer.bias.grad}
     eps = 1e-6
     for name, index in [("W_x", (1, 4)), ("W_h", (7, 2)), ("W_h", (4, 5)), ("b", (8,)), ("W_h", (0, 0))]:
-        plus, minus = (ClockworkParams(params.W_x.copy(), params.W_h.copy(), params.b.copy()) for _ in range(2))
+        plus, minus = (ClockworkParams(params.W_x.copy(), params.W_h.copy(), params.b.copy())
+                       for _ in range(2))
         getattr(plus, name)[index] += eps
         getattr(minus, name)[index] -= eps
         numeric = (loss_of(plus) - loss_of(minus)) / (2 * eps)
@@ -143,7 +150,8 @@ def test_bad_inputs_name_the_argument(torch, rng):
     with pytest.raises(ValueError, match=r"h0: expected shape \(2, 9\)"):
         clockwork_forward(params, rng.normal(size=(4, 2, 2)), CFG, h0=np.zeros((2, 8)))
     with pytest.raises(ValueError, match=r"params.W_h: expected shape \(9, 9\)"):
-        clockwork_forward(ClockworkParams(params.W_x, params.W_h[:8], params.b), rng.normal(size=(4, 2, 2)), CFG)
+        short = ClockworkParams(params.W_x, params.W_h[:8], params.b)
+        clockwork_forward(short, rng.normal(size=(4, 2, 2)), CFG)
     with pytest.raises(TypeError, match="cfg"):
         clockwork_forward(params, rng.normal(size=(4, 2, 2)), {"input_size": 2})
     with pytest.raises(TypeError, match="params"):

@@ -4,8 +4,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_edu.depth_gated import (DepthGatedConfig, DepthGatedLSTM, DepthGatedParams, DepthGatedTrace,
-                                  depth_gated_forward)
+from lstm_edu.depth_gated import (
+    DepthGatedConfig,
+    DepthGatedLSTM,
+    DepthGatedParams,
+    DepthGatedTrace,
+    depth_gated_forward,
+)
 
 D, H = 2, 3
 CFG = DepthGatedConfig(D, H)
@@ -30,7 +35,8 @@ def test_upper_cell_receives_the_lower_cell_through_the_depth_gate(rng):
     for t in range(5):
         h1, c1 = trace.h1[t], trace.c1[t]
         pre = h1 @ up.W_x + h2_prev @ up.W_h + up.b
-        i, f, g, o = _sigmoid(pre[:, :H]), _sigmoid(pre[:, H:2 * H]), np.tanh(pre[:, 2 * H:3 * H]), _sigmoid(pre[:, 3 * H:])
+        i, f = _sigmoid(pre[:, :H]), _sigmoid(pre[:, H:2 * H])
+        g, o = np.tanh(pre[:, 2 * H:3 * H]), _sigmoid(pre[:, 3 * H:])
         d = _sigmoid(h1 @ params.W_d + params.w_cd * c2_prev + params.w_ld * c1 + params.b_d)
         np.testing.assert_allclose(trace.d[t], d, rtol=0, atol=1e-14)
         np.testing.assert_allclose(trace.c2[t], d * c1 + f * c2_prev + i * g, rtol=0, atol=1e-14)
@@ -56,9 +62,10 @@ def test_plain_stack_equals_torch_two_layer_lstm(torch, rng):
     reference = torch.nn.LSTM(D, H, num_layers=2, batch_first=True).double()
     layers = []
     for k in range(2):
-        weight = lambda name: getattr(reference, f"{name}_l{k}").detach().numpy()  # noqa: E731
-        layers.append(dict(W_x=weight("weight_ih").T.copy(), W_h=weight("weight_hh").T.copy(),
-                           b=weight("bias_ih") + weight("bias_hh")))
+        w = {name: getattr(reference, f"{name}_l{k}").detach().numpy()
+             for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+        layers.append(dict(W_x=w["weight_ih"].T.copy(), W_h=w["weight_hh"].T.copy(),
+                           b=w["bias_ih"] + w["bias_hh"]))
     from lstm_edu.cells import LSTMParams
     params = DepthGatedParams(LSTMParams(**layers[0]), LSTMParams(**layers[1]))
     x = rng.normal(size=(2, 7, D))
@@ -90,13 +97,15 @@ def test_torch_gradients_match_central_differences(torch, rng):
     weights = rng.normal(size=(2, 6, H))
 
     def loss_of(p):
-        return float((depth_gated_forward(p, x.transpose(1, 0, 2), CFG).h2.transpose(1, 0, 2) * weights).sum())
+        h2 = depth_gated_forward(p, x.transpose(1, 0, 2), CFG).h2          # (T, B, H)
+        return float((h2.transpose(1, 0, 2) * weights).sum())
 
     model = DepthGatedLSTM(CFG).double().load_params(params)
     (model(torch.tensor(x))[0] * torch.tensor(weights)).sum().backward()
     eps = 1e-6
     cases = [("W_d", (1, 2), model.W_d), ("w_cd", (0,), model.w_cd), ("w_ld", (2,), model.w_ld),
-             ("b_d", (1,), model.b_d), ("lower.W_h", (2, 5), model.lower_W_h), ("upper.W_x", (0, 11), model.upper_W_x),
+             ("b_d", (1,), model.b_d), ("lower.W_h", (2, 5), model.lower_W_h),
+             ("upper.W_x", (0, 11), model.upper_W_x),
              ("lower.b", (4,), model.lower_b)]
     for name, index, parameter in cases:
         plus, minus = _copy(params), _copy(params)
@@ -152,16 +161,19 @@ def test_bad_inputs_name_the_argument(torch, rng):
     with pytest.raises(ValueError, match="params.W_d: expected None"):
         depth_gated_forward(params, x, DepthGatedConfig(D, H, depth_gate=False))
     with pytest.raises(ValueError, match="params.b_d: expected an array"):
-        depth_gated_forward(DepthGatedParams(params.lower, params.upper, params.W_d, params.w_cd, params.w_ld), x, CFG)
+        no_bias = DepthGatedParams(params.lower, params.upper, params.W_d, params.w_cd, params.w_ld)
+        depth_gated_forward(no_bias, x, CFG)
     with pytest.raises(ValueError, match=r"params.W_d: expected shape \(3, 3\)"):
         depth_gated_forward(DepthGatedParams(params.lower, params.upper, params.W_d[:2], params.w_cd,
                                              params.w_ld, params.b_d), x, CFG)
     with pytest.raises(TypeError, match="params.lower"):
-        depth_gated_forward(DepthGatedParams(None, params.upper, params.W_d, params.w_cd, params.w_ld, params.b_d), x, CFG)
+        no_lower = DepthGatedParams(None, params.upper, params.W_d, params.w_cd, params.w_ld, params.b_d)
+        depth_gated_forward(no_lower, x, CFG)
     with pytest.raises(TypeError, match="state"):
         depth_gated_forward(params, x, CFG, state=np.zeros((2, H)))
     with pytest.raises(ValueError, match=r"state\[2\]: expected shape \(2, 3\)"):
-        depth_gated_forward(params, x, CFG, state=(np.zeros((2, H)),) * 2 + (np.zeros((2, 4)), np.zeros((2, H))))
+        state = (np.zeros((2, H)), np.zeros((2, H)), np.zeros((2, 4)), np.zeros((2, H)))
+        depth_gated_forward(params, x, CFG, state=state)
     with pytest.raises(TypeError, match="cfg"):
         depth_gated_forward(params, x, None)
     with pytest.raises(TypeError, match="seed"):
