@@ -1,117 +1,33 @@
-"""Input checks shared by the public API: every message names the argument,
-what was expected and what was received."""
+"""Deprecated alias of :mod:`lstm_edu.validation`.
+
+Kept for the modules that still import ``lstm_edu._validate`` (clockwork, depth_gated,
+attention, transformer_small) until they migrate to ``lstm_edu.validation``; new code
+imports from :mod:`lstm_edu.validation`.
+"""
 from __future__ import annotations
 
-import numbers
-from typing import Sequence
-
-import numpy as np
+from .validation import (
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_finite_real,
+    check_int_range,
+    check_positive_int,
+    check_positive_real,
+    check_seed,
+    check_series,
+    check_shape,
+)
 
 __all__ = [
     "as_float_array",
-    "check_shape",
-    "check_positive_int",
     "check_bool",
+    "check_choice",
     "check_finite_real",
+    "check_int_range",
+    "check_positive_int",
+    "check_positive_real",
+    "check_seed",
+    "check_series",
+    "check_shape",
 ]
-
-
-def _shape_text(dims: Sequence[object]) -> str:
-    """Render an expected shape such as ``(T, B, 3)``."""
-    return "(" + ", ".join(str(d) for d in dims) + (",)" if len(dims) == 1 else ")")
-
-
-def as_float_array(name: str, value: object, dtype: np.dtype | None = None) -> np.ndarray:
-    """Return ``value`` as a finite floating-point ndarray (cast to ``dtype`` if given).
-
-    Raises TypeError for non-numeric, integer, boolean or complex data and
-    ValueError for NaN or inf entries.
-    """
-    if isinstance(value, np.ndarray):
-        array = value
-    else:
-        try:
-            array = np.asarray(value)
-        except (TypeError, ValueError) as error:  # ragged lists and the like
-            raise TypeError(
-                f"{name}: expected a floating-point array, got {type(value).__name__} "
-                f"that numpy cannot turn into an array ({error})"
-            ) from None
-    if not np.issubdtype(array.dtype, np.floating):
-        raise TypeError(
-            f"{name}: expected a floating-point array (float32 or float64), got dtype "
-            f"{array.dtype} (cast it explicitly, e.g. x.astype(float))"
-        )
-    if dtype is not None and array.dtype != dtype:
-        array = array.astype(dtype)
-    if not np.isfinite(array).all():
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-        raise ValueError(
-            f"{name}: expected finite values, got {array[bad]} at index {bad} "
-            f"(array of shape {array.shape})"
-        )
-    return array
-
-
-def check_shape(name: str, array: np.ndarray, expected: Sequence[object]) -> None:
-    """Check ``array.shape`` against ``expected``, whose entries are ints or names.
-
-    A named dimension (a string such as ``"T"``) accepts any size of at least 1;
-    an int must match exactly. Nothing is broadcast.
-    """
-    text = _shape_text(expected)
-    if array.ndim != len(expected):
-        raise ValueError(
-            f"{name}: expected a {len(expected)}-d array of shape {text}, "
-            f"got a {array.ndim}-d array of shape {array.shape}"
-        )
-    for axis, (size, want) in enumerate(zip(array.shape, expected)):
-        if isinstance(want, str):
-            if size < 1:
-                raise ValueError(
-                    f"{name}: expected shape {text} with {want} >= 1, got shape {array.shape} "
-                    f"(axis {axis} is empty)"
-                )
-        elif size != want:
-            raise ValueError(
-                f"{name}: expected shape {text}, got shape {array.shape} "
-                f"(axis {axis} has size {size}, expected {want})"
-            )
-
-
-def check_positive_int(name: str, value: object) -> int:
-    """Return ``value`` as an int, requiring an integer >= 1 (bools rejected)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected a positive int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name}: expected a positive int, got {value}")
-    return int(value)
-
-
-def check_bool(name: str, value: object) -> bool:
-    """Return ``value`` if it is a bool (numpy bools included), else raise TypeError."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name}: expected True or False, got {type(value).__name__} {value!r}")
-    return bool(value)
-
-
-def check_finite_real(name: str, value: object) -> float:
-    """Return ``value`` as a float, requiring a finite real number (bools rejected)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name}: expected a finite number, got {value}")
-    return value
-
-
-def check_seed(name: str, value: object) -> int:
-    """Return ``value`` as an int, requiring an integer >= 0 (numpy integers accepted).
-
-    A wrong type is a ``TypeError``, a negative seed a ``ValueError``.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected a non-negative int, got {type(value).__name__} {value!r}")
-    if value < 0:
-        raise ValueError(f"{name}: expected a non-negative int, got {value}")
-    return int(value)

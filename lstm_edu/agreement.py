@@ -21,9 +21,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import check_positive_int, check_seed
 from .sequence import Trace
 from .torch_bridge import from_torch
+from .validation import check_positive_int, check_seed
 
 __all__ = ["VOCABULARY", "SUBJECTS", "FILLERS", "AgreementConfig", "AgreementModel", "encode",
            "make_batch", "train_agreement", "accuracy", "number_unit", "unit_gates", "strategy"]

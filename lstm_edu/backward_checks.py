@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, check_finite_real, check_shape
-from .backward_reference import (backward_step, check_seeds_lstm, reference_backward,
-                                 upstream_gradient)
+from .backward_reference import backward_step, check_seeds_lstm, reference_backward, upstream_gradient
 from .sequence import LSTM, Trace
+from .validation import as_float_array, check_finite_real, check_shape
 
 __all__ = ["loss_value", "central_difference", "torch_lstm_gradients", "forget_products",
            "cell_jacobians", "cell_path_norms", "plot_cell_paths"]

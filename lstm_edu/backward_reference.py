@@ -26,9 +26,9 @@ from typing import NamedTuple
 import numpy as np
 
 from . import bptt
-from ._validate import as_float_array, check_shape
 from .config import LSTMConfig
 from .sequence import LSTM, Trace
+from .validation import as_float_array, check_shape
 
 __all__ = [
     "EQUATIONS",

@@ -46,9 +46,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_bool, check_positive_int, check_shape
 from .config import GRUConfig, LSTMConfig, RNNConfig
 from .params import GRU_GATES, LSTM_GATES, GRUParams, LSTMParams, RNNParams, lstm_active_gates
+from .validation import as_float_array, check_bool, check_positive_int, check_shape
 
 __all__ = [
     "LSTMParams",

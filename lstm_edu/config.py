@@ -27,7 +27,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from ._validate import check_bool, check_positive_int
+from .validation import check_bool, check_positive_int
 
 __all__ = ["LSTMConfig", "GRUConfig", "RNNConfig", "VARIANTS", "NONLINEARITIES"]
 

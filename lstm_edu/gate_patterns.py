@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import check_finite_real
 from .cells import GatedMemory, gated_memory
+from .validation import check_finite_real
 
 __all__ = ["GATE_VARIANTS", "PATTERNS", "GATE_RANGES", "GateSetup", "GateValues", "variant_controls",
            "distractor_values", "gate_sequences", "simulate", "parse_sequence", "MAX_CUSTOM_STEPS",

@@ -38,10 +38,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validate import check_finite_real, check_positive_int
 from .cells import GRUParams, LSTMParams, RNNParams
 from .config import GRUConfig, LSTMConfig, RNNConfig
 from .sequence import GRU, LSTM, RNN
+from .validation import check_finite_real, check_positive_int
 from .variants_compare import CELL_NAMES, CELLS
 
 __all__ = [

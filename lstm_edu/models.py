@@ -20,7 +20,7 @@ import math
 import torch
 from torch import nn
 
-from ._validate import check_positive_int
+from .validation import check_positive_int
 from .variant_lstm import VARIANT_FLAGS, LSTMFlags, VariantLSTM, check_sequence_tensor
 
 __all__ = [

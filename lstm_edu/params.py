@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_float_array, check_finite_real, check_seed, check_shape
 from .config import GRUConfig, LSTMConfig, RNNConfig
+from .validation import as_float_array, check_finite_real, check_seed, check_shape
 
 __all__ = ["LSTMParams", "GRUParams", "RNNParams", "LSTM_GATES", "GRU_GATES", "lstm_active_gates",
            "stacked_input_weights"]

@@ -15,8 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ._validate import as_float_array
 from .trace import Trace
+from .validation import as_float_array
 
 __all__ = ["Plot", "plot_gradient_norms", "plot_gates", "plot_hidden_states", "GATE_COLOURS"]
 

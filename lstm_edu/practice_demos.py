@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import check_bool, check_positive_int, check_seed
 from .practice_models import PracticeConfig, StackedLSTM
+from .validation import check_bool, check_positive_int, check_seed
 
 __all__ = ["PackingDemo", "packing_demo", "truncated_gradient_norms", "echo_stream", "StreamConfig",
            "train_stream", "stream_errors"]

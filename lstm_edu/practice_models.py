@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._validate import check_bool, check_positive_int
+from .validation import check_bool, check_positive_int
 
 __all__ = ["PracticeConfig", "StackedLSTM", "SequenceDropout", "VariationalLSTM", "check_sequences",
            "check_lengths", "check_rate"]

@@ -18,8 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import check_bool, check_positive_int, check_seed
 from .practice_models import PracticeConfig, StackedLSTM
+from .validation import check_bool, check_positive_int, check_seed
 
 __all__ = ["largest_element_task", "causal_guess", "parity_task", "ToyConfig", "train_toy", "score_largest",
            "score_parity", "TASKS"]

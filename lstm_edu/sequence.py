@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import bptt
-from ._validate import as_float_array, check_bool, check_shape
 from .config import GRUConfig, LSTMConfig, RNNConfig
 from .kernels import GRUStep, LSTMStep, RNNStep
 from .params import (
@@ -30,6 +29,7 @@ from .params import (
     stacked_input_weights,
 )
 from .trace import TimeMajor, Trace
+from .validation import as_float_array, check_bool, check_shape
 
 # Trace and TimeMajor live in lstm_edu.trace; they stay importable from here.
 __all__ = ["LSTM", "GRU", "RNN", "Trace", "TimeMajor"]

@@ -20,8 +20,8 @@ from dataclasses import dataclass, fields
 import torch
 from torch import nn
 
-from ._validate import check_bool, check_positive_int
 from .config import VARIANTS
+from .validation import check_bool, check_positive_int
 from .variant_recurrence import VariantRecurrence
 
 __all__ = [

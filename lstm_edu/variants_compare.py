@@ -19,10 +19,10 @@ from typing import Sequence
 
 import numpy as np
 
-from ._validate import as_float_array, check_finite_real, check_positive_int, check_shape
-from .params import GRUParams, lstm_active_gates
 from .config import GRUConfig, LSTMConfig, RNNConfig
+from .params import GRUParams, lstm_active_gates
 from .sequence import GRU, LSTM, RNN, Trace
+from .validation import as_float_array, check_finite_real, check_positive_int, check_shape
 
 __all__ = [
     "CELLS",

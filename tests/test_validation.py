@@ -6,8 +6,8 @@ import re
 import numpy as np
 import pytest
 
-from lstm_edu import (GRU, LSTM, RNN, GRUConfig, LSTMConfig, RNNConfig, gated_memory,
-                      jacobian_norms)
+import lstm_edu.validation as validation
+from lstm_edu import GRU, LSTM, RNN, GRUConfig, LSTMConfig, RNNConfig, gated_memory, jacobian_norms
 from lstm_edu.cells import GRUParams, LSTMParams, RNNParams, gru_cell, lstm_cell, rnn_cell
 
 D, H, T, B = 3, 4, 5, 2
@@ -162,7 +162,7 @@ def test_trace_arrays_are_read_only(lstm):
 def test_unknown_trace_attribute_lists_the_gates(lstm):
     trace = lstm.forward(np.zeros((T, B, D)))
     with raises(AttributeError, "has no attribute 'r'", "gates: i, f, g, o"):
-        trace.r
+        _ = trace.r
 
 
 # ----------------------------------------------------------------------------- cells and params
@@ -309,3 +309,106 @@ def test_jacobian_norm_arguments(lstm):
         jacobian_norms(lstm, gru.forward(np.zeros((T, B, D))))
     with raises(TypeError, "model: expected an lstm_edu LSTM, GRU or RNN, got str"):
         jacobian_norms("lstm", trace)
+
+
+# ----------------------------------------------------------------------------- lstm_edu.validation
+
+# each check: (argument name, check, a good value, a value of the wrong type, a wrong value or None)
+CHECKS = [
+    ("steps", lambda v: validation.check_positive_int("steps", v), 3, 3.0, 0),
+    ("window", lambda v: validation.check_int_range("window", v, 2, 10), 4, "4", 11),
+    ("seed", lambda v: validation.check_seed("seed", v), 7, 1.5, -1),
+    ("flag", lambda v: validation.check_bool("flag", v), True, 1, None),
+    ("rate", lambda v: validation.check_finite_real("rate", v), 0.5, "0.5", np.inf),
+    ("temperature", lambda v: validation.check_positive_real("temperature", v), 0.5, None, 0.0),
+    ("method", lambda v: validation.check_choice("method", v, ("greedy", "sample")), "greedy", 3, "beam"),
+    ("x", lambda v: validation.as_float_array("x", v), [0.5, 1.0], [1, 2], [0.5, np.nan]),
+    ("series", lambda v: validation.check_series("series", v), [0.5, 1.0], ["a"], [[0.5, 1.0]]),
+    ("shape", lambda v: validation.check_shape("shape", np.asarray(v), ("T", 2)), [[0.5, 1.0]],
+     None, [[0.5]]),
+]
+
+
+@pytest.mark.parametrize(("name", "check", "good", "wrong_type", "wrong_value"), CHECKS,
+                         ids=[c[0] for c in CHECKS])
+def test_each_check_raises_type_and_value_errors_naming_the_argument(name, check, good, wrong_type,
+                                                                     wrong_value):
+    check(good)
+    if name != "shape":  # check_shape takes an array already made by as_float_array
+        with raises(TypeError, f"{name}: expected"):
+            check(wrong_type)
+    if wrong_value is not None:
+        with raises(ValueError, f"{name}: expected"):
+            check(wrong_value)
+
+
+def test_messages_say_what_was_expected_and_what_was_received():
+    with raises(TypeError, "steps: expected a positive int, got float 3.0"):
+        validation.check_positive_int("steps", 3.0)
+    with raises(ValueError, "window: expected an int in [2, 10], got 11"):
+        validation.check_int_range("window", 11, 2, 10)
+    with raises(ValueError, "window: expected an int >= 2, got 1"):
+        validation.check_int_range("window", 1, 2)
+    with raises(TypeError, "seed: expected a non-negative int, got float 1.5"):
+        validation.check_seed("seed", 1.5)
+    with raises(ValueError, "seed: expected a non-negative int, got -1"):
+        validation.check_seed("seed", -1)
+    with raises(ValueError, "temperature: expected a finite number > 0, got 0.0"):
+        validation.check_positive_real("temperature", 0.0)
+    with raises(ValueError, "rate: expected a finite number >= 0, got -1.0"):
+        validation.check_positive_real("rate", -1.0, allow_zero=True)
+    with raises(ValueError, "method: expected one of ('greedy', 'sample'), got 'beam'"):
+        validation.check_choice("method", "beam", ("greedy", "sample"))
+    with raises(TypeError, "method: expected one of ('greedy', 'sample'), got int 3"):
+        validation.check_choice("method", 3, ("greedy", "sample"))
+    with raises(ValueError, "series: expected a 1-d series of shape (N,), got shape (1, 2)"):
+        validation.check_series("series", [[0.5, 1.0]])
+    with raises(ValueError, "series: expected at least 3 values, got 2"):
+        validation.check_series("series", [0.5, 1.0], min_length=3)
+
+
+@pytest.mark.parametrize("check", [validation.check_positive_int, validation.check_seed,
+                                   lambda name, v: validation.check_int_range(name, v, 0)])
+@pytest.mark.parametrize("bad", [True, np.bool_(True), "3", 3.0, np.float64(3.0), None])
+def test_integer_checks_reject_bools_strings_and_floats(check, bad):
+    with raises(TypeError, "n: expected"):
+        check("n", bad)
+
+
+@pytest.mark.parametrize("check", [validation.check_finite_real, validation.check_positive_real])
+@pytest.mark.parametrize("bad", [True, np.bool_(False), "0.5", None, 1 + 2j])
+def test_real_checks_reject_bools_strings_and_complex(check, bad):
+    with raises(TypeError, "v: expected a real number"):
+        check("v", bad)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint16])
+def test_numpy_integers_are_accepted_as_ints(dtype):
+    assert validation.check_positive_int("n", dtype(3)) == 3
+    assert type(validation.check_positive_int("n", dtype(3))) is int
+    assert validation.check_int_range("n", dtype(3), 0, 5) == 3
+    assert validation.check_seed("seed", dtype(3)) == 3
+    with raises(ValueError, "n: expected a positive int, got 0"):
+        validation.check_positive_int("n", dtype(0))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64])
+def test_numpy_scalars_are_accepted_as_reals(dtype):
+    assert validation.check_finite_real("v", dtype(2)) == 2.0
+    assert type(validation.check_positive_real("v", dtype(2))) is float
+    with raises(ValueError, "v: expected a finite number > 0, got 0.0"):
+        validation.check_positive_real("v", dtype(0))
+
+
+def test_numpy_bools_are_accepted_as_bools():
+    assert validation.check_bool("flag", np.bool_(True)) is True
+
+
+def test_the_old_module_names_still_import_the_same_checks():
+    from lstm_edu import _validate
+    from lstm_edu.apps import _common, text_metrics
+
+    assert _validate.check_seed is validation.check_seed
+    assert _common.check_seed is validation.check_seed
+    assert _common.check_series is validation.check_series
+    assert _common.edit_distance is text_metrics.edit_distance

@@ -5,7 +5,7 @@ import html
 
 import numpy as np
 
-from lstm_edu.apps._common import check_positive_real
+from lstm_edu.validation import check_positive_real
 
 __all__ = ["activation_html"]
 

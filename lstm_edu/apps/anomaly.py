@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed, check_series
 from lstm_edu.apps.forecasting import Series, rolling_origin_forecasts
+from lstm_edu.validation import check_int_range, check_positive_real, check_seed, check_series
 
 __all__ = [
     "load_elnino",
@@ -101,7 +101,7 @@ class InjectionConfig:
         check_int_range("gap", self.gap, 0)
         check_positive_real("spike_size", self.spike_size)
         check_positive_real("shift_size", self.shift_size)
-        check_seed(self.seed)
+        check_seed("seed", self.seed)
 
 
 @dataclass(frozen=True)

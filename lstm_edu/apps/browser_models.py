@@ -29,11 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstm_edu.apps._common import check_int_range
 from lstm_edu.apps.sentiment_reviews import UNK, tokenize
 from lstm_edu.cells import LSTMParams
 from lstm_edu.config import LSTMConfig
 from lstm_edu.sequence import LSTM
+from lstm_edu.validation import check_int_range
 
 __all__ = ["encode_float32", "decode_float32", "encode_float64", "decode_float64", "PACKED_NAMES",
            "pack_lstm", "packed_size", "PackedRun", "run_packed", "positive_probability", "TOKEN_PATTERN", "dropped_characters",

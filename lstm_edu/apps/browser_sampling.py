@@ -19,9 +19,9 @@ from typing import Iterator
 
 import numpy as np
 
-from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed
 from lstm_edu.apps.browser_models import run_packed
 from lstm_edu.apps.text_generation import apply_temperature
+from lstm_edu.validation import check_int_range, check_positive_real, check_seed
 
 __all__ = ["mulberry32", "char_ids", "char_distribution", "draw_index", "sample_packed"]
 
@@ -92,7 +92,7 @@ def sample_packed(packed: dict, chars, prompt: str, length: int, temperature: fl
     """
     length = check_int_range("length", length, 1, 10_000)
     temperature = check_positive_real("temperature", temperature)
-    uniforms = mulberry32(check_seed(seed))
+    uniforms = mulberry32(check_seed("seed", seed))
     if not isinstance(prompt, str) or not prompt:
         raise ValueError(f"prompt: expected a non-empty str, got {prompt!r:.40}")
     run = run_packed(packed, char_ids(prompt, chars))

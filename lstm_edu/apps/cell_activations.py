@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from lstm_edu.apps._common import check_int_range
 from lstm_edu.apps.char_corpus import CharVocabulary
+from lstm_edu.validation import check_int_range
 
 if TYPE_CHECKING:  # the model module imports this one
     from lstm_edu.apps.text_generation import CharLSTM

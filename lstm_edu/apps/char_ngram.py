@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lstm_edu.apps._common import check_int_range, check_positive_real
 from lstm_edu.apps.char_corpus import CharVocabulary, check_positions
+from lstm_edu.validation import check_int_range, check_positive_real
 
 __all__ = ["NGramModel", "bits_per_char"]
 

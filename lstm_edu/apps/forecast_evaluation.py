@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lstm_edu.apps._common import check_int_range, check_series
+from lstm_edu.validation import check_int_range, check_series
 
 __all__ = ["rolling_origin_forecasts", "mae", "rmse", "mase", "mae_difference"]
 

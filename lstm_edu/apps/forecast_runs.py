@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed
 from lstm_edu.models import SequenceModel
 from lstm_edu.training import TrainConfig
 from lstm_edu.training import train as run_training
+from lstm_edu.validation import check_int_range, check_positive_real, check_seed
 
 __all__ = ["WindowConfig", "WindowLSTM", "blocked_difference", "STOCK_CONFIG", "WEATHER_CONFIG", "SEEDS",
            "RESULTS", "train_all", "load_models", "load_metrics", "main"]
@@ -72,7 +72,7 @@ class WindowLSTM:
     def __init__(self, config: WindowConfig, seed: int = 0) -> None:
         if not isinstance(config, WindowConfig):
             raise TypeError(f"config: expected a WindowConfig, got {type(config).__name__}")
-        self.config, self.seed = config, check_seed(seed)
+        self.config, self.seed = config, check_seed("seed", seed)
         self.model: SequenceModel | None = None
         self.stats: dict = {}
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed, check_series
 from lstm_edu.apps.forecast_baselines import (
     ARForecaster,
     DifferencedForecaster,
@@ -30,6 +29,7 @@ from lstm_edu.apps.forecast_evaluation import mae, mae_difference, mase, rmse, r
 from lstm_edu.models import SequenceModel
 from lstm_edu.training import TrainConfig
 from lstm_edu.training import train as run_training
+from lstm_edu.validation import check_int_range, check_positive_real, check_seed, check_series
 
 # The baselines and the evaluation are defined beside this module; they stay importable
 # from here, where the book's pages import them.
@@ -103,7 +103,7 @@ def random_walk(n: int, seed: int = 0, start: float = 100.0, scale: float = 1.0)
         ``(n,)`` float64.
     """
     n = check_int_range("n", n, 2)
-    rng = np.random.default_rng(check_seed(seed))
+    rng = np.random.default_rng(check_seed("seed", seed))
     scale = check_positive_real("scale", scale)
     start = float(check_series("start", np.array([start], dtype=float))[0])
     steps = scale * rng.standard_normal(n - 1)  # (n-1,)
@@ -135,7 +135,7 @@ class LSTMForecastConfig:
         check_int_range("steps", self.steps, 1)
         check_int_range("batch_size", self.batch_size, 1)
         check_positive_real("lr", self.lr)
-        check_seed(self.seed)
+        check_seed("seed", self.seed)
 
 
 class LSTMForecaster:

@@ -18,7 +18,6 @@ from importlib import resources
 import numpy as np
 import traitlets
 
-from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed
 from lstm_edu.apps.browser_models import (
     TOKEN_PATTERN,
     encode_float32,
@@ -30,6 +29,7 @@ from lstm_edu.apps.browser_models import (
     sentence_tokens,
 )
 from lstm_edu.apps.browser_sampling import char_distribution
+from lstm_edu.validation import check_int_range, check_positive_real, check_seed
 from lstm_edu.widgets.live import LiveExplorer, esm
 
 __all__ = ["SentimentExplorer", "TextGenerationExplorer"]
@@ -171,7 +171,7 @@ class TextGenerationExplorer(LiveExplorer):
         temperature = check_positive_real("temperature", temperature)
         if not 0.1 <= temperature <= 2.0:
             raise ValueError(f"temperature: expected a number in [0.1, 2], got {temperature}")
-        seed = check_seed(seed)
+        seed = check_seed("seed", seed)
         if seed > _MAX_SEED:
             raise ValueError(f"seed: expected an int in [0, {_MAX_SEED}], got {seed}")
         super().__init__(weights=_packed_traits(packed), chars=chars, prompt=prompt, temperature=temperature, seed=seed,

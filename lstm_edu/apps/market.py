@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstm_edu.apps._common import check_int_range
 from lstm_edu.apps.forecast_runs import STOCK_CONFIG, WindowLSTM
 from lstm_edu.apps.forecasting import ARForecaster
+from lstm_edu.validation import check_int_range
 
 __all__ = ["log_returns", "StockProblem", "stock_problem", "N_TEST"]
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstm_edu.apps._common import check_int_range, check_positive_real
 from lstm_edu.apps.anomaly import forecaster_scores, rolling_zscore
 from lstm_edu.apps.forecasting import ARForecaster, DifferencedForecaster, LSTMForecastConfig, LSTMForecaster
 from lstm_edu.stats import Rate, wilson_interval
+from lstm_edu.validation import check_int_range, check_positive_real
 
 __all__ = ["CHANNELS", "Mote", "split_motes", "combined_scores", "detector_scores", "fit_pooled_lstm",
            "Detection", "reading_metrics", "label_runs", "stack_test_parts"]

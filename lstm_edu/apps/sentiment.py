@@ -20,10 +20,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed
 from lstm_edu.models import SequenceModel
 from lstm_edu.training import TrainConfig
 from lstm_edu.training import train as run_training
+from lstm_edu.validation import check_int_range, check_positive_real, check_seed
 
 __all__ = [
     "SUBJECTS",
@@ -147,7 +147,7 @@ def generate_sentences(n: int, seed: int = 0, config: SentenceConfig = SentenceC
     list of Sentence
     """
     n = check_int_range("n", n, 1)
-    rng = np.random.default_rng(check_seed(seed))
+    rng = np.random.default_rng(check_seed("seed", seed))
     if not isinstance(config, SentenceConfig):
         raise TypeError(f"config: expected a SentenceConfig, got {type(config).__name__}")
     probs = np.asarray(config.weights, dtype=float) / sum(config.weights)
@@ -305,7 +305,7 @@ class LSTMClassifierConfig:
         check_int_range("steps", self.steps, 1)
         check_int_range("batch_size", self.batch_size, 1)
         check_positive_real("lr", self.lr)
-        check_seed(self.seed)
+        check_seed("seed", self.seed)
 
 
 def encode_batch(texts: list[str], vocabulary: Vocabulary) -> tuple[torch.Tensor, torch.Tensor]:

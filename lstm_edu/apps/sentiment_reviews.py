@@ -24,8 +24,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed
 from lstm_edu.apps.sentiment import PAD, Vocabulary
+from lstm_edu.validation import check_int_range, check_positive_real, check_seed
 
 __all__ = ["UNK", "RESULTS", "tokenize", "split_indices", "ReviewSplit", "review_split", "CorpusVocabulary",
            "frequent_pairs", "BAG_SETTINGS", "fit_bags", "word_order_mask", "ReviewLSTMConfig", "ReviewLSTM", "train_review_lstm",
@@ -53,7 +53,7 @@ def split_indices(n: int, seed: int = 0, fractions=(0.7, 0.1, 0.2)) -> tuple:
     n = check_int_range("n", n, 3)
     if len(fractions) != 3 or abs(sum(fractions) - 1.0) > 1e-9 or min(fractions) <= 0:
         raise ValueError(f"fractions: expected three positive fractions summing to 1, got {fractions!r}")
-    order = np.random.default_rng(check_seed(seed)).permutation(n)
+    order = np.random.default_rng(check_seed("seed", seed)).permutation(n)
     first, second = int(round(fractions[0] * n)), int(round((fractions[0] + fractions[1]) * n))
     return order[:first], order[first:second], order[second:]
 
@@ -141,7 +141,7 @@ class ReviewLSTMConfig:
         check_positive_real("lr", self.lr)
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout: expected a number in [0, 1), got {self.dropout!r}")
-        check_seed(self.seed)
+        check_seed("seed", self.seed)
 
 
 class ReviewLSTM(nn.Module):
@@ -318,7 +318,7 @@ def train_seeds(seeds, out: Path = RESULTS, config: ReviewLSTMConfig = ReviewLST
     vocabulary = CorpusVocabulary(parts["train"].texts)
     runs = []
     for seed in seeds:
-        seeded = ReviewLSTMConfig(**{**asdict(config), "seed": check_seed(seed)})
+        seeded = ReviewLSTMConfig(**{**asdict(config), "seed": check_seed("seed", seed)})
         start = time.perf_counter()
         model, history = train_review_lstm(parts["train"], parts["validation"], vocabulary, seeded)
         seconds = time.perf_counter() - start

@@ -28,10 +28,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from lstm_edu.apps._common import check_int_range, check_seed
 from lstm_edu.experiments.common import run_jobs
 from lstm_edu.training import TrainConfig
 from lstm_edu.training import train as run_training
+from lstm_edu.validation import check_int_range, check_seed
 
 __all__ = ["SEEDS", "VOCAB", "CONFIG", "RESULTS_DIR", "Split", "split_pairs", "tokenize", "detokenize",
            "Vocabulary", "WordSeq2Seq", "WordSeq2SeqConfig", "train_model", "translate", "word_by_word",
@@ -62,7 +62,7 @@ def split_pairs(german, english, n_test: int = 1000, seed: int = 0) -> Split:
     if len(english) != n:
         raise ValueError(f"english: expected {n} sentences (one per German), got {len(english)}")
     n_test = check_int_range("n_test", n_test, 1, n - 1)
-    order = np.random.default_rng(check_seed(seed)).permutation(n)
+    order = np.random.default_rng(check_seed("seed", seed)).permutation(n)
     test = np.sort(order[:n_test])
     test_de, test_en = {german[k] for k in test}, {english[k] for k in test}
     train = np.array([k for k in np.sort(order[n_test:]) if german[k] not in test_de and english[k] not in test_en])
@@ -153,7 +153,7 @@ def train_model(german, english, config: WordSeq2SeqConfig = CONFIG):
     source_vocab, target_vocab = Vocabulary(german, config.vocab), Vocabulary(english, config.vocab)
     sources = [source_vocab.encode(t) for t in german]
     targets = [target_vocab.encode(t) for t in english]
-    torch.manual_seed(check_seed(config.seed))
+    torch.manual_seed(check_seed("seed", config.seed))
     model = WordSeq2Seq(len(source_vocab), len(target_vocab), config.embed_size, config.hidden_size)
 
     def batch_fn(rng):

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed
 from lstm_edu.training import TrainConfig
 from lstm_edu.training import train as run_training
+from lstm_edu.validation import check_int_range, check_positive_real, check_seed
 
 __all__ = [
     "SYMBOLS",
@@ -132,7 +132,7 @@ def synthesize(seed: int, config: AudioConfig = AudioConfig(), text: str | None 
     -------
     Utterance
     """
-    rng = np.random.default_rng(check_seed(seed))
+    rng = np.random.default_rng(check_seed("seed", seed))
     if not isinstance(config, AudioConfig):
         raise TypeError(f"config: expected an AudioConfig, got {type(config).__name__}")
     if text is None:
@@ -181,7 +181,7 @@ def _tone(symbol: str, length: int, pitch: float, rate: int, rng: np.random.Gene
 def make_dataset(n: int, seed: int = 0, config: AudioConfig = AudioConfig()) -> list[Utterance]:
     """``n`` utterances with seeds ``seed * 100003 + k`` (reproducible one by one)."""
     n = check_int_range("n", n, 1)
-    seed = check_seed(seed)
+    seed = check_seed("seed", seed)
     return [synthesize(seed * 100003 + k, config) for k in range(n)]
 
 
@@ -252,7 +252,7 @@ class CTCConfig:
         for name in ("hidden_size", "steps", "batch_size"):
             check_int_range(name, getattr(self, name), 1)
         check_positive_real("lr", self.lr)
-        check_seed(self.seed)
+        check_seed("seed", self.seed)
 
 
 class Standardizer:

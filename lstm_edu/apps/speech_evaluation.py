@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from lstm_edu.apps._common import check_int_range, edit_distance
 from lstm_edu.apps.speech import (
     SYMBOLS,
     AudioConfig,
@@ -19,6 +18,8 @@ from lstm_edu.apps.speech import (
     frame_labels,
     log_spectrogram,
 )
+from lstm_edu.apps.text_metrics import edit_distance
+from lstm_edu.validation import check_int_range
 
 __all__ = ["TemplateBaseline", "token_error_rate", "frame_confusion"]
 

@@ -28,7 +28,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed
 from lstm_edu.apps.activation_view import activation_html
 from lstm_edu.apps.cell_activations import best_cells, cell_states, code_indicators
 from lstm_edu.apps.char_corpus import (
@@ -42,6 +41,7 @@ from lstm_edu.apps.char_corpus import (
 from lstm_edu.apps.char_ngram import NGramModel, bits_per_char
 from lstm_edu.training import TrainConfig
 from lstm_edu.training import train as run_training
+from lstm_edu.validation import check_int_range, check_positive_real, check_seed
 
 # The corpus, the baseline and the cell view are defined beside this module; they stay
 # importable from here, where the book's page imports them.
@@ -108,7 +108,7 @@ class CharLSTMConfig:
         for name in ("embed_size", "hidden_size", "seq_length", "steps", "batch_size"):
             check_int_range(name, getattr(self, name), 1)
         check_positive_real("lr", self.lr)
-        check_seed(self.seed)
+        check_seed("seed", self.seed)
 
 
 def train_char_lstm(text: str, vocabulary: CharVocabulary, config: CharLSTMConfig = CharLSTMConfig()):
@@ -223,7 +223,7 @@ def sample(model: CharLSTM, vocabulary: CharVocabulary, prompt: str, length: int
     """
     length = check_int_range("length", length, 1)
     temperature = check_positive_real("temperature", temperature)
-    rng = np.random.default_rng(check_seed(seed))
+    rng = np.random.default_rng(check_seed("seed", seed))
     if not isinstance(prompt, str) or not prompt:
         raise ValueError("prompt: expected a non-empty str")
     with torch.no_grad():

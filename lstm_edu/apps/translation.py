@@ -15,9 +15,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from lstm_edu.apps._common import check_int_range, check_positive_real, check_seed, edit_distance
+from lstm_edu.apps.text_metrics import edit_distance
 from lstm_edu.training import TrainConfig
 from lstm_edu.training import train as run_training
+from lstm_edu.validation import check_int_range, check_positive_real, check_seed
 
 __all__ = [
     "number_to_words",
@@ -99,7 +100,7 @@ def make_split(n_train: int, n_test: int, seed: int = 0) -> tuple[np.ndarray, np
     n_test = check_int_range("n_test", n_test, 1)
     if n_train + n_test > MAX_NUMBER + 1:
         raise ValueError(f"n_train + n_test: expected at most {MAX_NUMBER + 1}, got {n_train + n_test}")
-    order = np.random.default_rng(check_seed(seed)).permutation(MAX_NUMBER + 1)
+    order = np.random.default_rng(check_seed("seed", seed)).permutation(MAX_NUMBER + 1)
     return order[:n_train], order[n_train : n_train + n_test]
 
 
@@ -174,7 +175,7 @@ class Seq2SeqConfig:
         for name in ("hidden_size", "embed_size", "steps", "batch_size"):
             check_int_range(name, getattr(self, name), 1)
         check_positive_real("lr", self.lr)
-        check_seed(self.seed)
+        check_seed("seed", self.seed)
 
 
 def _sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

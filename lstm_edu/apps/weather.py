@@ -11,10 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstm_edu.apps._common import check_int_range
 from lstm_edu.apps.forecast_runs import WEATHER_CONFIG, WindowLSTM
-from lstm_edu.apps.forecasting import (ARForecaster, NaiveForecaster, SeasonalNaiveForecaster,
-                                       rolling_origin_forecasts)
+from lstm_edu.apps.forecasting import (
+    ARForecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+    rolling_origin_forecasts,
+)
+from lstm_edu.validation import check_int_range
 
 __all__ = ["hour_features", "WeatherProblem", "weather_problem", "N_TEST", "MAX_H"]
 

@@ -17,9 +17,9 @@ import numbers
 import numpy as np
 import traitlets
 
-from .._validate import as_float_array, check_finite_real
 from ..diagrams import CellStep, format_value
 from ..sequence import LSTM
+from ..validation import as_float_array, check_finite_real
 from .live import LiveExplorer, as_nested, esm
 
 __all__ = ["StepExplorer"]

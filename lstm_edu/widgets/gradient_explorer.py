@@ -21,7 +21,6 @@ import math
 
 import traitlets
 
-from .._validate import check_finite_real, check_positive_int
 from ..config import VARIANTS
 from ..gradient_flow import (
     CELL_LABELS,
@@ -34,6 +33,7 @@ from ..gradient_flow import (
     clip_factor,
     gradient_curves,
 )
+from ..validation import check_finite_real, check_positive_int
 from .bundle import stylesheet
 from .live import LiveExplorer, as_nested, esm
 
