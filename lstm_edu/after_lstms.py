@@ -6,12 +6,13 @@
 - ``translation``: the German -> English model with additive attention
   (:mod:`lstm_edu.attention`), trained on the same data, split, vocabularies and budget as the
   stored model without attention (``python -m lstm_edu.apps.seq2seq_de_en --publish``), one
-  run per seed; chrF on the test set by sentence length, and the attention weights of seed 0
-  on a few test sentences.
+  run per seed and, for a fair comparison at the same budget, the model without attention
+  again (``seq2seq_de_en.train_model``); chrF on the test set by sentence length, and the
+  attention weights of the first seed on a few test sentences.
 - ``adding``: an LSTM against a small Transformer (:mod:`lstm_edu.transformer_small`) on the
   adding problem at two lengths, the same budget of sequences for both, every seed.
-- ``scaling``: wall time of one forward and backward pass of each model as the sequence grows,
-  and the memory of the attention weights, counted as ``layers * B * heads * T^2 * 4`` bytes.
+- ``scaling``: wall and CPU time of one forward and backward pass of each model as the sequence
+  grows, and the memory of the attention weights, counted as ``layers * B * heads * T^2 * 4`` bytes.
 
 ``--parts`` runs some of them; each part replaces its own entry in the file, which is marked
 ``complete`` once all three are there. Torch uses one thread per process.
@@ -30,7 +31,8 @@ import numpy as np
 import torch
 
 from lstm_edu.attention import attention_config_dict, train_attention_model, translate_with_weights
-from lstm_edu.apps.seq2seq_de_en import CONFIG, WordSeq2SeqConfig, chrf, chrf_by_length, split_pairs, tokenize
+from lstm_edu.apps.seq2seq_de_en import (CONFIG, WordSeq2SeqConfig, chrf, chrf_by_length, split_pairs, tokenize,
+                                         train_model, translate)
 from lstm_edu.experiments.common import check_seeds, round_sig, run_jobs, scratch_dir, write_results
 from lstm_edu.models import SequenceModel
 from lstm_edu.tasks import adding_problem, as_tensors, solved
@@ -86,18 +88,23 @@ def _picture_rows(test_german, count: int) -> list:
     return [k for k, text in enumerate(test_german) if 5 <= len(tokenize(text)) <= 9][:count]
 
 
-def _translation_job(data, config: AfterConfig, seed: int) -> dict:
+def _translation_job(data, config: AfterConfig, seed: int, attention: bool) -> dict:
+    """Train one model, with or without attention (the latter by ``seq2seq_de_en.train_model``), and score it."""
     torch.set_num_threads(1)
     train_de, train_en, test_de, test_en = data
     start = time.process_time()
     settings = WordSeq2SeqConfig(**{**asdict(CONFIG), "steps": config.translation_steps, "seed": int(seed)})
-    model, source_vocab, target_vocab, result = train_attention_model(train_de, train_en, settings)
-    hypotheses, weights, words = translate_with_weights(model, source_vocab, target_vocab, test_de)
-    run = {"seed": int(seed), "loss": [round(float(v), 4) for v in result.loss[::250]],
+    if attention:
+        model, source_vocab, target_vocab, result = train_attention_model(train_de, train_en, settings)
+        hypotheses, weights, words = translate_with_weights(model, source_vocab, target_vocab, test_de)
+    else:
+        model, source_vocab, target_vocab, result = train_model(train_de, train_en, settings)
+        hypotheses = translate(model, source_vocab, target_vocab, test_de)
+    run = {"seed": int(seed), "attention": bool(attention), "loss": [round(float(v), 4) for v in result.loss[::250]],
            "test_chrf": round(chrf(hypotheses, test_en), 4),
            "test_chrf_by_length": {k: round(v, 4) for k, v in chrf_by_length(hypotheses, test_en).items()},
            "cpu_seconds": round(time.process_time() - start, 1)}
-    if seed == config.translation_seeds[0]:
+    if attention and seed == config.translation_seeds[0]:
         run["pictures"] = [{"test_index": k, "german": tokenize(test_de[k]), "english": test_en[k],
                             "output": words[k], "weights": np.round(weights[k], 4).tolist()}
                            for k in _picture_rows(test_de, config.picture_sentences)]
@@ -143,16 +150,18 @@ def train_adding_model(kind: str, lag: int, seed: int, config: AfterConfig) -> d
 # ---------------------------------------------------------------- time and memory as T grows
 
 
-def time_forward_backward(model, length: int, batch: int, repeats: int) -> float:
-    """Median wall seconds of one forward and backward pass on a ``(batch, length, 2)`` input."""
+def time_forward_backward(model, length: int, batch: int, repeats: int) -> tuple:
+    """Median ``(wall seconds, CPU seconds of this process)`` of one forward and backward pass on a
+    ``(batch, length, 2)`` input. On a shared machine the CPU time is the steadier of the two."""
     inputs = torch.randn(batch, length, 2, generator=torch.Generator().manual_seed(length))  # (B, T, 2)
-    times = []
+    wall, cpu = [], []
     for _ in range(repeats + 1):  # the first pass warms up and is not counted
         model.zero_grad()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         model(inputs).sum().backward()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times[1:]))
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return float(np.median(wall[1:])), float(np.median(cpu[1:]))
 
 
 def run_scaling(config: AfterConfig) -> list:
@@ -163,12 +172,15 @@ def run_scaling(config: AfterConfig) -> list:
                                                                 heads=config.transformer.heads,
                                                                 layers=config.transformer.layers))
     rows = []
+    torch.set_num_threads(1)
     for length in config.scaling_lengths:
+        lstm_wall, lstm_cpu = time_forward_backward(lstm, length, config.scaling_batch, config.scaling_repeats)
+        transformer_wall, transformer_cpu = time_forward_backward(transformer, length, config.scaling_batch,
+                                                                  config.scaling_repeats)
         rows.append({
             "length": int(length),
-            "lstm_seconds": round_sig(time_forward_backward(lstm, length, config.scaling_batch, config.scaling_repeats)),
-            "transformer_seconds": round_sig(time_forward_backward(transformer, length, config.scaling_batch,
-                                                                   config.scaling_repeats)),
+            "lstm_seconds": round_sig(lstm_wall), "lstm_cpu_seconds": round_sig(lstm_cpu),
+            "transformer_seconds": round_sig(transformer_wall), "transformer_cpu_seconds": round_sig(transformer_cpu),
             "attention_bytes": attention_bytes(config.scaling_batch, config.transformer.heads, length,
                                                config.transformer.layers),
             "lstm_state_bytes": int(config.scaling_batch * length * 2 * config.scaling_hidden * 4)})
@@ -181,8 +193,17 @@ def run_scaling(config: AfterConfig) -> list:
 def _run_part(config: AfterConfig, job):
     part, args = job
     if part == "translation":
-        return _translation_job(args[0], config, args[1])
+        return _translation_job(args[0], config, *args[1:])
+    if part == "scaling":
+        return run_scaling(config)
     return train_adding_model(*args, config)
+
+
+def _label(result) -> str:
+    if isinstance(result, list):  # the scaling rows
+        return f"{len(result)} lengths"
+    return " ".join(f"{k}={result[k]}" for k in ("kind", "lag", "seed", "attention", "test_chrf", "test_solved",
+                                                   "cpu_seconds") if k in result)
 
 
 def load_after(path=RESULTS_PATH, require_complete: bool = True) -> dict:
@@ -213,26 +234,31 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(scratch_dir()), help="folder when not publishing")
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     parser.add_argument("--translation-seeds", type=int, nargs="+", default=list(AfterConfig.translation_seeds))
+    parser.add_argument("--translation-steps", type=int, default=AfterConfig.translation_steps,
+                        help="steps for both translation models (the stored model without attention had 3000)")
     parser.add_argument("--workers", type=int, default=2, help="processes (the trained results do not depend on it)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    config = AfterConfig(translation_seeds=tuple(args.translation_seeds))
+    config = AfterConfig(translation_seeds=tuple(args.translation_seeds), translation_steps=args.translation_steps)
     jobs = []
     if "translation" in args.parts:
         data = _translation_data()
-        jobs += [("translation", (data, seed)) for seed in config.translation_seeds]
+        jobs += [("translation", (data, seed, attention)) for seed in config.translation_seeds
+                 for attention in (True, False)]
+    if "scaling" in args.parts:
+        jobs.append(("scaling", ()))
     if "adding" in args.parts:
         jobs += [("adding", (kind, lag, seed)) for lag in config.adding_lags for kind in ("lstm", "transformer")
                  for seed in config.adding_seeds]
     outcomes = run_jobs(partial(_run_part, config), jobs, args.workers,
-                        progress=lambda i, r: print(f"done {jobs[i][0]} {r.get('kind', '')} {r.get('lag', '')} "
-                                                    f"seed {r['seed']}", flush=True))
+                        progress=lambda i, r: print(f"done {jobs[i][0]} {_label(r)}", flush=True))
     directory = RESULTS_PATH.parent if args.publish else Path(args.out)
     path = directory / "after_lstms.json"
     parts = json.loads(path.read_text(encoding="utf-8")).get("parts", {}) if path.is_file() else {}
     command = " ".join(["python -m lstm_edu.after_lstms", *(sys.argv[1:] if argv is None else argv)])
     for part in args.parts:
-        runs = [r for (name, _), r in zip(jobs, outcomes) if name == part] if part != "scaling" else run_scaling(config)
+        runs = [r for (name, _), r in zip(jobs, outcomes) if name == part]
+        runs = runs[0] if part == "scaling" else runs
         parts[part] = {"command": command, "runs": runs}
     print(write_results("after_lstms", command, config, [], directory, parts=parts, torch_threads=1,
                         translation_config=attention_config_dict(CONFIG) | {"steps": config.translation_steps},

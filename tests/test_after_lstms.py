@@ -29,3 +29,28 @@ def test_bad_config_and_missing_results_are_named(tmp_path):
         train_adding_model("gru", 10, 0, TINY)
     with pytest.raises(FileNotFoundError, match="after_lstms"):
         load_after(tmp_path / "none.json")
+
+
+def test_adding_rows_count_successes_with_wilson_intervals():
+    from lstm_edu.after_lstms_plots import adding_rows, plot_adding
+
+    runs = [{"kind": kind, "lag": 25, "seed": seed, "test_solved": solved, "success": solved >= 0.95}
+            for kind, values in (("lstm", [0.2, 0.96, 0.3]), ("transformer", [0.99, 0.97, 0.98]))
+            for seed, solved in enumerate(values)]
+    rows = adding_rows(runs)
+    assert [(r["kind"], r["rate"].successes, r["rate"].trials) for r in rows] == [("lstm", 1, 3), ("transformer", 3, 3)]
+    assert rows[1]["rate"].low == pytest.approx(0.4385, abs=1e-3)  # Wilson, 3 of 3
+    assert rows[0]["solved"] == [0.2, 0.96, 0.3]
+    assert len(plot_adding(runs, 0.95).axes[0].collections) == 2
+    with pytest.raises(ValueError, match="runs"):
+        adding_rows([])
+
+
+def test_translation_rows_group_every_seed():
+    from lstm_edu.after_lstms_plots import translation_rows
+
+    runs = [{"attention": a, "test_chrf_by_length": {"3-5": v, "6-8": v + 1}} for a, v in ((True, 5.0), (False, 4.0),
+                                                                                         (True, 6.0))]
+    stored = [{"test_chrf_by_length": {"3-5": 9.0, "6-8": 8.0}}]
+    assert translation_rows(runs, stored) == {"3-5": {"attention": [5.0, 6.0], "plain": [4.0], "stored": [9.0]},
+                                              "6-8": {"attention": [6.0, 7.0], "plain": [5.0], "stored": [8.0]}}
