@@ -52,7 +52,8 @@ class AgreementConfig:
             raise ValueError(f"config: sizes too large for this demo (hidden_size <= 64, steps <= 20000, "
                              f"batch_size <= 4096, max_fillers <= 200), got {self}")
         if self.min_fillers > self.max_fillers:
-            raise ValueError(f"min_fillers: expected <= max_fillers ({self.max_fillers}), got {self.min_fillers}")
+            raise ValueError(f"min_fillers: expected <= max_fillers ({self.max_fillers}), "
+                             f"got {self.min_fillers}")
         if not (isinstance(self.learning_rate, (int, float)) and 0 < self.learning_rate <= 1):
             raise ValueError(f"learning_rate: expected a number in (0, 1], got {self.learning_rate!r}")
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import LSTM_GATES, GRUParams, LSTMParams, RNNParams, lstm_active_gates
 from .config import GRUConfig, LSTMConfig, RNNConfig
+from .params import LSTM_GATES, GRUParams, LSTMParams, RNNParams, lstm_active_gates
 
 __all__ = ["Gradients", "lstm_backward", "gru_backward", "rnn_backward", "step_norms"]
 

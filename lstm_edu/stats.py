@@ -115,7 +115,8 @@ def median_spread(values) -> Spread:
     return Spread(float(median), float(q1), float(q3), int(array.size))
 
 
-def median_interval(values, confidence: float = 0.95, resamples: int = 4000, seed: int = 0) -> tuple[float, float]:
+def median_interval(values, confidence: float = 0.95, resamples: int = 4000,
+                    seed: int = 0) -> tuple[float, float]:
     """A percentile-bootstrap interval of the median of ``values``.
 
     Deterministic for a given ``seed``. With fewer than 2 values the interval is the value.

@@ -64,7 +64,8 @@ def _check_lag(lag) -> int:
     if isinstance(lag, bool) or not isinstance(lag, (int, np.integer)):
         raise TypeError(f"lag: expected an int >= 6, got {type(lag).__name__}")
     if lag < 6:
-        raise ValueError(f"lag: expected an int >= 6 (the first T/2 - 1 positions must hold two marks), got {lag}")
+        raise ValueError(f"lag: expected an int >= 6 (the first T/2 - 1 positions must hold two marks), "
+                         f"got {lag}")
     return int(lag)
 
 
@@ -78,7 +79,8 @@ def _check_batch_size(batch_size) -> int:
 def _check_rng(rng) -> np.random.Generator:
     """Validate a numpy Generator."""
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng: expected a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+        raise TypeError(f"rng: expected a numpy.random.Generator (np.random.default_rng(seed)), "
+                        f"got {type(rng).__name__}")
     return rng
 
 
@@ -162,7 +164,8 @@ def solved(predictions, targets, tolerance: float = SOLVED_TOLERANCE) -> np.ndar
     predictions = np.asarray(predictions, dtype=np.float64)
     targets = np.asarray(targets, dtype=np.float64)
     if predictions.shape != targets.shape:
-        raise ValueError(f"predictions: expected the shape of targets {targets.shape}, got {predictions.shape}")
+        raise ValueError(f"predictions: expected the shape of targets {targets.shape}, "
+                         f"got {predictions.shape}")
     if not tolerance > 0:
         raise ValueError(f"tolerance: expected a positive number, got {tolerance!r}")
     return np.abs(predictions - targets) < tolerance
@@ -216,7 +219,8 @@ def continual_adding_stream(lag: int, length: int, batch_size: int, rng: np.rand
     rng = _check_rng(rng)
     longest = lag + lag // 10
     if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < longest:
-        raise ValueError(f"length: expected an int >= {longest} (one whole segment of lag {lag}), got {length!r}")
+        raise ValueError(f"length: expected an int >= {longest} (one whole segment of lag {lag}), "
+                         f"got {length!r}")
     inputs = np.zeros((batch_size, length, 2))  # (B, L, 2)
     targets = np.zeros((batch_size, length, 1))  # (B, L, 1)
     mask = np.zeros((batch_size, length), dtype=bool)  # (B, L)

@@ -214,7 +214,8 @@ def _train_step(model, batch_fn, loss_fn, config, optimizer, params, rng):
     model.train()
     batch = batch_fn(rng)
     if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
-        raise TypeError(f"batch_fn: expected it to return (inputs, targets[, lengths]), got {type(batch).__name__}")
+        raise TypeError(f"batch_fn: expected it to return (inputs, targets[, lengths]), "
+                        f"got {type(batch).__name__}")
     optimizer.zero_grad(set_to_none=True)
     outputs = model(batch[0]) if len(batch) == 2 else model(batch[0], lengths=batch[2])
     loss = loss_fn(outputs, batch[1])
@@ -294,4 +295,5 @@ def _check_int(name: str, value, minimum: int) -> None:
 
 def _is_positive_number(value) -> bool:
     """True for a finite number > 0 (not a bool)."""
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+    return (not isinstance(value, bool) and isinstance(value, (int, float))
+            and math.isfinite(value) and value > 0)

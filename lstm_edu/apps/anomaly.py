@@ -275,7 +275,8 @@ class AlarmMetrics:
     found: int
 
 
-def alarm_metrics(scores: object, threshold: float, labels: object, events, mask: object = None) -> AlarmMetrics:
+def alarm_metrics(scores: object, threshold: float, labels: object, events,
+                  mask: object = None) -> AlarmMetrics:
     """Precision (per alarm) and recall (per event) of ``|score| > threshold``.
 
     Parameters
@@ -300,7 +301,8 @@ def alarm_metrics(scores: object, threshold: float, labels: object, events, mask
     labels = np.asarray(labels)
     if scores.ndim != 1 or labels.shape != scores.shape or labels.dtype != bool:
         raise ValueError(
-            f"labels: expected a bool array of the scores' shape {scores.shape}, got {labels.dtype} {labels.shape}"
+            f"labels: expected a bool array of the scores' shape {scores.shape}, "
+            f"got {labels.dtype} {labels.shape}"
         )
     threshold = check_positive_real("threshold", threshold, allow_zero=True)
     mask = np.ones(len(scores), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)

@@ -36,8 +36,8 @@ from lstm_edu.sequence import LSTM
 from lstm_edu.validation import check_int_range
 
 __all__ = ["encode_float32", "decode_float32", "encode_float64", "decode_float64", "PACKED_NAMES",
-           "pack_lstm", "packed_size", "PackedRun", "run_packed", "positive_probability", "TOKEN_PATTERN", "dropped_characters",
-           "sentence_tokens", "readout_units"]
+           "pack_lstm", "packed_size", "PackedRun", "run_packed", "positive_probability", "TOKEN_PATTERN",
+           "dropped_characters", "sentence_tokens", "readout_units"]
 
 #: The review tokenizer's pattern, shipped to the JavaScript as text (``new RegExp(TOKEN_PATTERN, "g")``
 #: reads it the same way): applied to the lower-cased text, its matches joined by spaces are
@@ -112,7 +112,8 @@ def pack_lstm(embedding, lstm, head) -> dict:
     """
     import torch
 
-    kinds = ((embedding, torch.nn.Embedding, "embedding"), (lstm, torch.nn.LSTM, "lstm"), (head, torch.nn.Linear, "head"))
+    kinds = ((embedding, torch.nn.Embedding, "embedding"), (lstm, torch.nn.LSTM, "lstm"),
+             (head, torch.nn.Linear, "head"))
     for module, cls, name in kinds:
         if not isinstance(module, cls):
             raise TypeError(f"{name}: expected a torch.nn.{cls.__name__}, got {type(module).__name__}")
@@ -126,7 +127,8 @@ def pack_lstm(embedding, lstm, head) -> dict:
         return tensor.detach().cpu().float().numpy()
 
     return {"embedding": f32(embedding.weight), "W_x": f32(lstm.weight_ih_l0).T.copy(),
-            "W_h": f32(lstm.weight_hh_l0).T.copy(), "b_ih": f32(lstm.bias_ih_l0), "b_hh": f32(lstm.bias_hh_l0),
+            "W_h": f32(lstm.weight_hh_l0).T.copy(),
+            "b_ih": f32(lstm.bias_ih_l0), "b_hh": f32(lstm.bias_hh_l0),
             "head_W": f32(head.weight).T.copy(), "head_b": f32(head.bias)}
 
 
@@ -178,7 +180,8 @@ def run_packed(packed: dict, ids, h0=None, c0=None) -> PackedRun:
     E, H = w["W_x"].shape[0], w["W_h"].shape[0]
     params = LSTMParams(W_x=w["W_x"], W_h=w["W_h"], b=w["b_ih"] + w["b_hh"])
     state = [None if s is None else np.asarray(s, dtype=np.float64).reshape(1, H) for s in (h0, c0)]
-    trace = LSTM(LSTMConfig(input_size=E, hidden_size=H), params).forward(w["embedding"][ids][:, None, :], *state)
+    lstm = LSTM(LSTMConfig(input_size=E, hidden_size=H), params)
+    trace = lstm.forward(w["embedding"][ids][:, None, :], *state)
     h = trace.h[:, 0]  # (T, H)
     return PackedRun(*(trace.gates[k][:, 0] for k in ("i", "f", "g", "o")), trace.c[:, 0], h,
                      h @ w["head_W"] + w["head_b"])

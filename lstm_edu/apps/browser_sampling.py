@@ -63,7 +63,8 @@ def char_ids(text: str, chars) -> np.ndarray:
 
 
 def char_distribution(packed: dict, chars, context: str, temperature: float) -> np.ndarray:
-    """``P(next character | context)`` at ``temperature`` ``(V,)``: float64 logits, then ``apply_temperature``."""
+    """``P(next character | context)`` at ``temperature`` ``(V,)``: float64 logits,
+    then ``apply_temperature``."""
     if not isinstance(context, str) or not context:
         raise ValueError(f"context: expected a non-empty str, got {context!r:.40}")
     temperature = check_positive_real("temperature", temperature)

@@ -39,7 +39,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lstm_edu.apps.text_generation import CharLSTM, CharLSTMConfig, CharVocabulary, lstm_bits_per_char, train_char_lstm
+from lstm_edu.apps.text_generation import (
+    CharLSTM,
+    CharLSTMConfig,
+    CharVocabulary,
+    lstm_bits_per_char,
+    train_char_lstm,
+)
 from lstm_edu.experiments.common import run_jobs
 
 __all__ = [
@@ -87,7 +93,8 @@ def split_chapters(text: str, validation_from: int = 127, test_from: int = 133) 
     """
     if not isinstance(text, str):
         raise TypeError(f"text: expected a str, got {type(text).__name__}")
-    if not (isinstance(validation_from, int) and isinstance(test_from, int) and 1 < validation_from < test_from):
+    if not (isinstance(validation_from, int) and isinstance(test_from, int)
+            and 1 < validation_from < test_from):
         raise ValueError(f"validation_from, test_from: expected ints 1 < validation_from < test_from, "
                          f"got {validation_from!r}, {test_from!r}")
     starts = {int(m.group(1)): m.start() for m in _CHAPTER.finditer(text)}
@@ -99,7 +106,8 @@ def split_chapters(text: str, validation_from: int = 127, test_from: int = 133) 
 
 
 def untrained_char_lstm(vocab_size: int, config: CharLSTMConfig = CONFIG) -> CharLSTM:
-    """The network :func:`train_char_lstm` starts from with ``config`` (same seed, same size), in eval mode."""
+    """The network :func:`train_char_lstm` starts from with ``config`` (same seed, same size),
+    in eval mode."""
     torch.manual_seed(config.seed)
     return CharLSTM(vocab_size, config.embed_size, config.hidden_size).eval()
 
@@ -177,8 +185,10 @@ def write_results(models, runs, split: TextSplit, directory: Path, config: CharL
     payload = {"command": command, "config": {k: v for k, v in asdict(config).items() if k != "seed"},
                "data": "moby_dick", "split": {"validation_from_chapter": split.validation_from,
                                               "test_from_chapter": split.test_from,
-                                              "characters": [len(split.train), len(split.validation), len(split.test)]},
-               "versions": {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__},
+                                              "characters": [len(split.train), len(split.validation),
+                                                             len(split.test)]},
+               "versions": {"python": platform.python_version(), "numpy": np.__version__,
+                            "torch": torch.__version__},
                "torch_threads": 1, "runs": runs}
     target = directory / "text_generation.json"
     target.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
@@ -271,7 +281,8 @@ def english_indicators(text: str) -> dict[str, np.ndarray]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lstm_edu.apps.char_model", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lstm_edu.apps.char_model",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--publish", action="store_true", help=f"write into {RESULTS_DIR} (default: --out)")
     parser.add_argument("--out", default="/tmp/lstm_edu_text_generation", help="folder when not publishing")
     parser.add_argument("--seeds", type=int, nargs="*", default=list(SEEDS))
@@ -281,9 +292,11 @@ def main(argv=None) -> int:
     from lstm_edu.data.moby_dick import load_text
 
     split = split_chapters(load_text())
-    models, runs = train_seeds(split, CONFIG, args.seeds, args.workers, log=lambda line: print(line, flush=True))
+    models, runs = train_seeds(split, CONFIG, args.seeds, args.workers,
+                               log=lambda line: print(line, flush=True))
     command = " ".join(["python -m lstm_edu.apps.char_model", *(sys.argv[1:] if argv is None else argv)])
-    print(write_results(models, runs, split, RESULTS_DIR if args.publish else Path(args.out), CONFIG, command))
+    directory = RESULTS_DIR if args.publish else Path(args.out)
+    print(write_results(models, runs, split, directory, CONFIG, command))
     return 0
 
 

@@ -81,7 +81,8 @@ class WindowLSTM:
         origins = np.asarray(origins)
         if origins.ndim != 1 or origins.size == 0 or origins.min() < w - 1 or origins.max() >= len(features):
             raise ValueError(f"origins: expected indices in [{w - 1}, {len(features) - 1}] (window {w}), "
-                             f"got {origins.min() if origins.size else 'none'}..{origins.max() if origins.size else ''}")
+                             f"got {origins.min() if origins.size else 'none'}.."
+                             f"{origins.max() if origins.size else ''}")
         scaled = (features - self.stats["x_mean"]) / self.stats["x_std"]
         steps = origins[:, None] + np.arange(-w + 1, 1)[None, :]  # (M, window)
         return torch.tensor(scaled[steps], dtype=torch.float32)  # (M, window, D)
@@ -111,7 +112,8 @@ class WindowLSTM:
             pick = rng.integers(0, len(x), size=cfg.batch_size)
             return x[pick], y[pick]
 
-        config = TrainConfig(steps=cfg.steps, batch_size=cfg.batch_size, lr=cfg.lr, clip_norm=1.0, seed=self.seed)
+        config = TrainConfig(steps=cfg.steps, batch_size=cfg.batch_size, lr=cfg.lr, clip_norm=1.0,
+                             seed=self.seed)
         self.history = run_training(self.model, batch_fn, torch.nn.MSELoss(), config)
         self.model.eval()
         return self
@@ -161,15 +163,18 @@ def blocked_difference(actual, predicted_a, predicted_b, block: int = 1, z: floa
         Negative: a is better. Other leading axes are kept.
     """
     actual = np.asarray(actual, dtype=np.float64)
-    a, b = np.broadcast_arrays(np.asarray(predicted_a, dtype=np.float64), np.asarray(predicted_b, dtype=np.float64))
+    a, b = np.broadcast_arrays(np.asarray(predicted_a, dtype=np.float64),
+                               np.asarray(predicted_b, dtype=np.float64))
     if a.shape != actual.shape:
         raise ValueError(f"predicted_a: expected the shape of actual {actual.shape}, got {a.shape}")
     block = check_int_range("block", block, 1)
     paired = np.abs(a - actual) - np.abs(b - actual)
     n_blocks = paired.shape[-1] // block
     if n_blocks < 2:
-        raise ValueError(f"block: expected at least 2 blocks of {block} in {paired.shape[-1]} steps, got {n_blocks}")
-    means = paired[..., paired.shape[-1] - n_blocks * block:].reshape(*paired.shape[:-1], n_blocks, block).mean(-1)
+        raise ValueError(f"block: expected at least 2 blocks of {block} in {paired.shape[-1]} steps, "
+                         f"got {n_blocks}")
+    tail = paired[..., paired.shape[-1] - n_blocks * block:]  # whole blocks, counted from the end
+    means = tail.reshape(*paired.shape[:-1], n_blocks, block).mean(-1)
     diff = paired[..., paired.shape[-1] - n_blocks * block:].mean(-1)
     se = means.std(axis=-1, ddof=1) / np.sqrt(n_blocks)
     return diff, diff - z * se, diff + z * se
@@ -217,7 +222,8 @@ def load_metrics(folder: Path = RESULTS) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lstm_edu.apps.forecast_runs", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m lstm_edu.apps.forecast_runs",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     states, metrics = train_all()
@@ -225,7 +231,8 @@ def main(argv=None) -> int:
     torch.save(states, args.out / "forecasting_lstm.pt")
     record = {"command": "python -m lstm_edu.apps.forecast_runs", "seeds": list(SEEDS),
               "config": {"stocks": asdict(STOCK_CONFIG), "weather": asdict(WEATHER_CONFIG)},
-              "versions": {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__},
+              "versions": {"python": platform.python_version(), "numpy": np.__version__,
+                           "torch": torch.__version__},
               "mae": metrics}
     (args.out / "forecasting_metrics.json").write_text(json.dumps(record, indent=1) + "\n")
     return 0

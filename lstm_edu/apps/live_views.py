@@ -34,7 +34,8 @@ from lstm_edu.widgets.live import LiveExplorer, esm
 
 __all__ = ["SentimentExplorer", "TextGenerationExplorer"]
 
-_CSS = LiveExplorer._css + resources.files("lstm_edu.widgets").joinpath("js", "live_apps.css").read_text("utf-8")
+_CSS = (LiveExplorer._css
+        + resources.files("lstm_edu.widgets").joinpath("js", "live_apps.css").read_text("utf-8"))
 _MAX_SEED = 2**32 - 1
 
 
@@ -42,7 +43,8 @@ def _check_text(name: str, value, limit: int) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name}: expected a str, got {type(value).__name__}")
     if not value.strip() or len(value) > limit:
-        raise ValueError(f"{name}: expected 1 to {limit} characters, not all spaces, got {len(value)}: {value!r:.60}")
+        raise ValueError(f"{name}: expected 1 to {limit} characters, not all spaces, "
+                         f"got {len(value)}: {value!r:.60}")
     return value
 
 
@@ -80,19 +82,22 @@ class SentimentExplorer(LiveExplorer):
     token_pattern = traitlets.Unicode(TOKEN_PATTERN).tag(sync=True)
     max_characters = traitlets.Int(300).tag(sync=True)
 
-    def __init__(self, model, vocabulary, sentence: str, units=None, bag=None, max_characters: int = 300) -> None:
+    def __init__(self, model, vocabulary, sentence: str, units=None, bag=None,
+                 max_characters: int = 300) -> None:
         for name, value, attributes in (("model", model, ("embedding", "lstm", "head")),
                                         ("vocabulary", vocabulary, ("words", "index"))):
             if not all(hasattr(value, a) for a in attributes):
-                raise TypeError(f"{name}: expected an object with {', '.join(attributes)}, got {type(value).__name__}")
+                raise TypeError(f"{name}: expected an object with {', '.join(attributes)}, "
+                                f"got {type(value).__name__}")
         packed = pack_lstm(model.embedding, model.lstm, model.head)
         if len(vocabulary.words) != packed["embedding"].shape[0]:
-            raise ValueError(f"vocabulary: expected {packed['embedding'].shape[0]} words (one per embedding row), "
-                             f"got {len(vocabulary.words)}")
+            raise ValueError(f"vocabulary: expected {packed['embedding'].shape[0]} words "
+                             f"(one per embedding row), got {len(vocabulary.words)}")
         max_characters = check_int_range("max_characters", max_characters, 1, 5000)
         sentence = _check_text("sentence", sentence, max_characters)
         if not sentence_tokens(sentence, vocabulary.words)[0]:
-            raise ValueError(f"sentence: expected at least one word the tokenizer keeps, got {sentence!r:.60}")
+            raise ValueError(f"sentence: expected at least one word the tokenizer keeps, "
+                             f"got {sentence!r:.60}")
         hidden = packed["W_h"].shape[0]
         units = readout_units(packed, 3) if units is None else units
         if isinstance(units, (str, bytes)) or not 1 <= len(units) <= 8:
@@ -109,16 +114,18 @@ class SentimentExplorer(LiveExplorer):
             return {}
         weights = np.asarray(getattr(bag, "weights", None))
         if getattr(bag, "bigrams", True) or weights.shape != (len(vocabulary.words),):
-            raise ValueError(f"bag: expected a BagOfWords without pairs over the {len(vocabulary.words)} words, "
-                             f"got {type(bag).__name__} with weights {weights.shape}")
+            raise ValueError(f"bag: expected a BagOfWords without pairs over the "
+                             f"{len(vocabulary.words)} words, got {type(bag).__name__} "
+                             f"with weights {weights.shape}")
         return {"weights": encode_float64(weights), "bias": float(bag.bias)}
 
     def describe(self, sentence: str) -> str:
         """The text alternative for ``sentence`` (the JavaScript writes a longer one after each change)."""
         tokens, ids, _ = sentence_tokens(sentence, self.words)
         p = positive_probability(run_packed(self._packed, np.array(ids)).logits)[-1]
+        units = ", ".join(map(str, self.units))
         return (f"After the {len(tokens)} words \"{' '.join(tokens)}\", the LSTM gives p(positive) {p:.3g}. "
-                f"Heat-map: forget, input and output gates of units {', '.join(map(str, self.units))} after each word.")
+                f"Heat-map: forget, input and output gates of units {units} after each word.")
 
 
 class TextGenerationExplorer(LiveExplorer):
@@ -154,15 +161,18 @@ class TextGenerationExplorer(LiveExplorer):
     chars = traitlets.List(traitlets.Unicode()).tag(sync=True)
     max_characters = traitlets.Int(200).tag(sync=True)
 
-    def __init__(self, model, vocabulary, prompt: str, temperature: float = 1.0, seed: int = 0, length: int = 200,
-                 top: int = 10, max_characters: int = 200) -> None:
-        for name, value, attributes in (("model", model, ("embed", "lstm", "head")), ("vocabulary", vocabulary, ("chars",))):
+    def __init__(self, model, vocabulary, prompt: str, temperature: float = 1.0, seed: int = 0,
+                 length: int = 200, top: int = 10, max_characters: int = 200) -> None:
+        for name, value, attributes in (("model", model, ("embed", "lstm", "head")),
+                                        ("vocabulary", vocabulary, ("chars",))):
             if not all(hasattr(value, a) for a in attributes):
-                raise TypeError(f"{name}: expected an object with {', '.join(attributes)}, got {type(value).__name__}")
+                raise TypeError(f"{name}: expected an object with {', '.join(attributes)}, "
+                                f"got {type(value).__name__}")
         packed = pack_lstm(model.embed, model.lstm, model.head)
         chars = list(vocabulary.chars)
         if len(chars) != packed["embedding"].shape[0] or "?" not in chars:
-            raise ValueError(f"vocabulary: expected {packed['embedding'].shape[0]} characters including '?', got {len(chars)}")
+            raise ValueError(f"vocabulary: expected {packed['embedding'].shape[0]} characters including '?', "
+                             f"got {len(chars)}")
         max_characters = check_int_range("max_characters", max_characters, 1, 5000)
         if not isinstance(prompt, str):
             raise TypeError(f"prompt: expected a str, got {type(prompt).__name__}")
@@ -174,9 +184,9 @@ class TextGenerationExplorer(LiveExplorer):
         seed = check_seed("seed", seed)
         if seed > _MAX_SEED:
             raise ValueError(f"seed: expected an int in [0, {_MAX_SEED}], got {seed}")
-        super().__init__(weights=_packed_traits(packed), chars=chars, prompt=prompt, temperature=temperature, seed=seed,
-                         length=check_int_range("length", length, 1, 2000), top=check_int_range("top", top, 1, len(chars)),
-                         max_characters=max_characters)
+        super().__init__(weights=_packed_traits(packed), chars=chars, prompt=prompt, temperature=temperature,
+                         seed=seed, length=check_int_range("length", length, 1, 2000),
+                         top=check_int_range("top", top, 1, len(chars)), max_characters=max_characters)
         self._packed = packed
         self.description = self.describe()
 
@@ -189,5 +199,6 @@ class TextGenerationExplorer(LiveExplorer):
         p = self.distribution()
         order = np.argsort(-p, kind="stable")[: self.top]
         listed = ", ".join(f"{self.chars[k]!r} ({p[k]:.3g})" for k in order[:3])
-        return (f"After {self.prompt[-30:]!r} at temperature {self.temperature:.2f}, the most likely next characters: "
-                f"{listed}. Bar list: the {len(order)} most likely next characters with their probabilities.")
+        return (f"After {self.prompt[-30:]!r} at temperature {self.temperature:.2f}, "
+                f"the most likely next characters: {listed}. "
+                f"Bar list: the {len(order)} most likely next characters with their probabilities.")

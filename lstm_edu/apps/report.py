@@ -37,7 +37,8 @@ def table(rows: dict, columns: list, digits: int = 3) -> str:
         raise TypeError("rows: expected a non-empty dict of row label -> values")
     for label, values in rows.items():
         if len(values) != len(columns):
-            raise ValueError(f"rows[{label!r}]: expected {len(columns)} values (one per column), got {len(values)}")
+            raise ValueError(f"rows[{label!r}]: expected {len(columns)} values (one per column), "
+                             f"got {len(values)}")
     cells = [[""] + [str(c) for c in columns]]
     cells += [[str(label)] + [fmt(v, digits) for v in values] for label, values in rows.items()]
     widths = [max(len(row[k]) for row in cells) for k in range(len(cells[0]))]

@@ -1,4 +1,5 @@
-"""Anomaly detection on labelled sensor readings (Suthaharan et al. 2010, :mod:`lstm_edu.data.sensor_network`).
+"""Anomaly detection on labelled sensor readings
+(Suthaharan et al. 2010, :mod:`lstm_edu.data.sensor_network`).
 
 Each mote's two channels (humidity, temperature) are standardised with the mean and standard
 deviation of its *training stretch*: its first ``n_train`` readings, in time order. A detector
@@ -28,6 +29,9 @@ from lstm_edu.validation import check_int_range, check_positive_real
 
 __all__ = ["CHANNELS", "Mote", "split_motes", "combined_scores", "detector_scores", "fit_pooled_lstm",
            "Detection", "reading_metrics", "label_runs", "stack_test_parts"]
+
+#: The default config of fit_pooled_lstm (frozen, so one shared instance).
+DEFAULT_FORECAST = LSTMForecastConfig()
 
 #: The channels every detector reads, in this order.
 CHANNELS = ("humidity", "temperature")
@@ -72,8 +76,8 @@ def split_motes(readings, n_train: int) -> dict:
         raw = np.stack([getattr(readings, c)[where] for c in CHANNELS], axis=1)  # (N, 2)
         labels = readings.label[where]
         if labels[:n_train].any():
-            raise ValueError(f"n_train: mote {m} has {labels[:n_train].sum()} labelled anomalies in its first "
-                             f"{n_train} readings; expected a clean training stretch")
+            raise ValueError(f"n_train: mote {m} has {labels[:n_train].sum()} labelled anomalies "
+                             f"in its first {n_train} readings; expected a clean training stretch")
         mean, std = raw[:n_train].mean(axis=0), raw[:n_train].std(axis=0)
         out[m] = Mote(m, bool(readings.indoor[where][0]), raw, (raw - mean) / std, labels, n_train)
     return out
@@ -89,7 +93,7 @@ def combined_scores(motes: dict, score_fn) -> dict:
     return out
 
 
-def fit_pooled_lstm(motes: dict, config: LSTMForecastConfig = LSTMForecastConfig()) -> DifferencedForecaster:
+def fit_pooled_lstm(motes: dict, config: LSTMForecastConfig = DEFAULT_FORECAST) -> DifferencedForecaster:
     """One LSTM forecaster of the next change, trained on every channel of every mote.
 
     The training series is the changes (first differences) of each standardised channel's
@@ -112,10 +116,12 @@ def detector_scores(motes: dict, window: int = 60, ar_order: int = 10, lstm=None
     out = {
         f"rolling z ({window})": combined_scores(motes, lambda x, mote, k: rolling_zscore(x, window)),
         f"AR({ar_order}) residual": combined_scores(
-            motes, lambda x, mote, k: forecaster_scores(ARForecaster(ar_order).fit(x[: mote.n_train]), x, mote.n_train)),
+            motes, lambda x, mote, k: forecaster_scores(ARForecaster(ar_order).fit(x[: mote.n_train]), x,
+                                                        mote.n_train)),
     }
     if lstm is not None:
-        out["LSTM residual"] = combined_scores(motes, lambda x, mote, k: forecaster_scores(lstm, x, mote.n_train))
+        out["LSTM residual"] = combined_scores(
+            motes, lambda x, mote, k: forecaster_scores(lstm, x, mote.n_train))
     return out
 
 
@@ -209,5 +215,6 @@ def stack_test_parts(motes: dict, scores: dict, channel: int = 0, gap: int = 20)
     minutes = np.arange(length) * 5 / 60.0
     return {"time": minutes, "values": np.concatenate(parts["values"]),
             "scores": {name: np.concatenate(v) for name, v in stacked.items()}, "labels": labels,
-            "mask": np.concatenate(parts["mask"]), "events": [(int(i), int(i) + 1) for i in np.flatnonzero(labels)],
+            "mask": np.concatenate(parts["mask"]),
+            "events": [(int(i), int(i) + 1) for i in np.flatnonzero(labels)],
             "starts": minutes[starts]}

@@ -226,7 +226,8 @@ class BagOfWords:
         V = len(self.vocabulary)
         if self.pairs is None:
             return V + ids[:-1] * V + ids[1:]
-        return np.array([self.pairs.get(p, -1) for p in zip(ids[:-1].tolist(), ids[1:].tolist())], dtype=np.int64)
+        pairs = zip(ids[:-1].tolist(), ids[1:].tolist())
+        return np.array([self.pairs.get(p, -1) for p in pairs], dtype=np.int64)
 
     def _features(self, text: str) -> np.ndarray:
         """Feature index of each word, then (with bigrams) of each adjacent pair that is a feature."""
@@ -245,7 +246,8 @@ class BagOfWords:
         features = [self._features(text) for text in texts]
         rows = np.repeat(np.arange(len(texts)), [len(f) for f in features])
         columns = np.concatenate(features)
-        return sparse.csr_matrix((np.ones(len(columns)), (rows, columns)), shape=(len(texts), len(self.weights)))
+        return sparse.csr_matrix((np.ones(len(columns)), (rows, columns)),
+                                 shape=(len(texts), len(self.weights)))
 
     def fit(self, texts: list[str], labels: object) -> "BagOfWords":
         """Minimise mean log-loss + ``l2/2 * ||w||^2``; returns self."""

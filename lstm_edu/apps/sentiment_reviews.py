@@ -28,7 +28,8 @@ from lstm_edu.apps.sentiment import PAD, Vocabulary
 from lstm_edu.validation import check_int_range, check_positive_real, check_seed
 
 __all__ = ["UNK", "RESULTS", "tokenize", "split_indices", "ReviewSplit", "review_split", "CorpusVocabulary",
-           "frequent_pairs", "BAG_SETTINGS", "fit_bags", "word_order_mask", "ReviewLSTMConfig", "ReviewLSTM", "train_review_lstm",
+           "frequent_pairs", "BAG_SETTINGS", "fit_bags", "word_order_mask", "ReviewLSTMConfig", "ReviewLSTM",
+           "train_review_lstm",
            "predict_reviews", "review_running_scores", "review_gate_trace", "save_model", "load_model",
            "accuracy_rate", "SUBSETS", "subset_rates", "median_run", "train_seeds", "main"]
 
@@ -145,7 +146,8 @@ class ReviewLSTMConfig:
 
 
 class ReviewLSTM(nn.Module):
-    """Embedding -> one ``nn.LSTM`` layer -> dropout -> linear readout of the last hidden state (2 classes)."""
+    """Embedding -> one ``nn.LSTM`` layer -> dropout -> linear readout of the last hidden state
+    (2 classes)."""
 
     def __init__(self, vocabulary_size: int, config: ReviewLSTMConfig) -> None:
         super().__init__()
@@ -221,7 +223,8 @@ def train_review_lstm(train: ReviewSplit, validation: ReviewSplit, vocabulary: V
             optimiser.step()
             losses.append(loss.item())
         history["loss"].append(float(np.mean(losses)))
-        accuracy = float(np.mean((predict_reviews(model, validation.texts, vocabulary) > 0.5) == validation.labels))
+        predicted = predict_reviews(model, validation.texts, vocabulary) > 0.5
+        accuracy = float(np.mean(predicted == validation.labels))
         history["validation"].append(accuracy)
         if best is None or accuracy > max(history["validation"][:-1]):
             best = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -266,7 +269,8 @@ def load_model(file, vocabulary: Vocabulary) -> tuple[ReviewLSTM, ReviewLSTMConf
     rows = state["embedding.weight"].shape[0]
     if rows != len(vocabulary):
         raise ValueError(f"{file}: the model has {rows} word embeddings, expected {len(vocabulary)} "
-                         "(one per word of the vocabulary); retrain with python -m lstm_edu.apps.sentiment_reviews")
+                         "(one per word of the vocabulary); "
+                         "retrain with python -m lstm_edu.apps.sentiment_reviews")
     model = ReviewLSTM(len(vocabulary), config)
     model.load_state_dict(state)
     return model.eval(), config
@@ -295,7 +299,8 @@ def subset_rates(probabilities, split: ReviewSplit) -> dict:
 
 
 def median_run(rates) -> int:
-    """Index of the run whose accuracy is the median (lower median for an even count): a real run's interval."""
+    """Index of the run whose accuracy is the median (lower median for an even count):
+    a real run's interval."""
     accuracies = [r.rate for r in rates]
     if not accuracies:
         raise ValueError("rates: expected at least one Rate")
@@ -308,7 +313,8 @@ def _subset_metrics(probabilities, split: ReviewSplit) -> dict:
 
 
 def train_seeds(seeds, out: Path = RESULTS, config: ReviewLSTMConfig = ReviewLSTMConfig(), log=print) -> dict:
-    """Train one LSTM per seed on the fixed split; write ``sentiment_lstm_seed<k>.npz`` and ``sentiment.json``."""
+    """Train one LSTM per seed on the fixed split;
+    write ``sentiment_lstm_seed<k>.npz`` and ``sentiment.json``."""
     from lstm_edu.data.movie_reviews import load_movie_reviews
 
     torch.set_num_threads(1)
@@ -325,8 +331,8 @@ def train_seeds(seeds, out: Path = RESULTS, config: ReviewLSTMConfig = ReviewLST
         save_model(model, seeded, out / f"sentiment_lstm_seed{seed}.npz")
         metrics = _subset_metrics(predict_reviews(model, parts["test"].texts, vocabulary), parts["test"])
         runs.append({"seed": seed, "history": history, "train_seconds": round(seconds, 1), "test": metrics})
-        log(f"seed {seed}: test accuracy {metrics['all']['accuracy']:.3f}, best epoch {history['best_epoch']}, "
-            f"{seconds:.0f} s")
+        log(f"seed {seed}: test accuracy {metrics['all']['accuracy']:.3f}, "
+            f"best epoch {history['best_epoch']}, {seconds:.0f} s")
     summary = {"command": "python -m lstm_edu.apps.sentiment_reviews --seeds " + " ".join(map(str, seeds)),
                "config": asdict(config), "split_seed": 0, "vocabulary_size": len(vocabulary),
                "sizes": {k: len(v.texts) for k, v in parts.items()}, "torch": torch.__version__, "runs": runs}

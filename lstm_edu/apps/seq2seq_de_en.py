@@ -65,7 +65,8 @@ def split_pairs(german, english, n_test: int = 1000, seed: int = 0) -> Split:
     order = np.random.default_rng(check_seed("seed", seed)).permutation(n)
     test = np.sort(order[:n_test])
     test_de, test_en = {german[k] for k in test}, {english[k] for k in test}
-    train = np.array([k for k in np.sort(order[n_test:]) if german[k] not in test_de and english[k] not in test_en])
+    train = np.array([k for k in np.sort(order[n_test:])
+                      if german[k] not in test_de and english[k] not in test_en])
     return Split(train=train, test=test)
 
 
@@ -75,7 +76,8 @@ def tokenize(text: str) -> list[str]:
 
 
 def detokenize(tokens) -> str:
-    """Join tokens with spaces, then glue punctuation to the word before it (and apostrophes to both sides)."""
+    """Join tokens with spaces, then glue punctuation to the word before it
+    (and apostrophes to both sides)."""
     text = " ".join(tokens)
     text = re.sub(r" ([.,!?;:])", r"\1", text)
     return re.sub(r" ?([’']) ?", r"\1", text)
@@ -144,7 +146,8 @@ class WordSeq2Seq(nn.Module):
 
 
 def _loss(logits, targets):
-    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=PAD)
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                                       ignore_index=PAD)
 
 
 def train_model(german, english, config: WordSeq2SeqConfig = CONFIG):
@@ -163,8 +166,9 @@ def train_model(german, english, config: WordSeq2SeqConfig = CONFIG):
         return ((_pad(src), torch.tensor([len(s) for s in src]), _pad([[BOS] + t for t in tgt])),
                 _pad([t + [EOS] for t in tgt]))
 
-    result = run_training(model, batch_fn, _loss, TrainConfig(steps=config.steps, batch_size=config.batch_size,
-                                                              lr=config.lr, clip_norm=1.0, seed=config.seed))
+    train_config = TrainConfig(steps=config.steps, batch_size=config.batch_size, lr=config.lr, clip_norm=1.0,
+                               seed=config.seed)
+    result = run_training(model, batch_fn, _loss, train_config)
     return model.eval(), source_vocab, target_vocab, result
 
 
@@ -197,7 +201,8 @@ def chrf(hypotheses, references) -> float:
     from sacrebleu.metrics import CHRF
 
     if len(hypotheses) != len(references) or not references:
-        raise ValueError(f"hypotheses: expected {len(references)} strings (one per reference), got {len(hypotheses)}")
+        raise ValueError(f"hypotheses: expected {len(references)} strings (one per reference), "
+                         f"got {len(hypotheses)}")
     return float(CHRF().corpus_score(list(hypotheses), [list(references)]).score)
 
 
@@ -219,10 +224,12 @@ def error_profile(hypotheses, references) -> dict:
     """Simple counts of what goes wrong, each a share of the sentences.
 
     ``exact`` (hypothesis equals the reference), ``unknown`` (holds ``<unk>``), ``repeat``
-    (a word other than ``<unk>`` twice in a row), and ``length_ratio`` (median hypothesis words / reference words).
+    (a word other than ``<unk>`` twice in a row), and ``length_ratio``
+    (median hypothesis words / reference words).
     """
     if len(hypotheses) != len(references) or not references:
-        raise ValueError(f"hypotheses: expected {len(references)} strings (one per reference), got {len(hypotheses)}")
+        raise ValueError(f"hypotheses: expected {len(references)} strings (one per reference), "
+                         f"got {len(hypotheses)}")
     words = [h.split() for h in hypotheses]
     return {"exact": float(np.mean([h == r for h, r in zip(hypotheses, references)])),
             "unknown": float(np.mean(["<unk>" in h for h in hypotheses])),
@@ -231,7 +238,8 @@ def error_profile(hypotheses, references) -> dict:
 
 
 def _pack(model) -> np.ndarray:
-    return np.concatenate([t.detach().numpy().ravel() for t in model.state_dict().values()]).astype(np.float16)
+    tensors = model.state_dict().values()
+    return np.concatenate([t.detach().numpy().ravel() for t in tensors]).astype(np.float16)
 
 
 def _unpack(vector, source_size: int, target_size: int, config: WordSeq2SeqConfig) -> WordSeq2Seq:
@@ -242,7 +250,8 @@ def _unpack(vector, source_size: int, target_size: int, config: WordSeq2SeqConfi
         raise ValueError(f"vector: expected {size} float16 values, got {vector.dtype} {vector.shape}")
     offset = 0
     for name, tensor in state.items():
-        state[name] = torch.from_numpy(vector[offset: offset + tensor.numel()].astype(np.float32)).reshape(tensor.shape)
+        values = vector[offset: offset + tensor.numel()].astype(np.float32)
+        state[name] = torch.from_numpy(values).reshape(tensor.shape)
         offset += tensor.numel()
     model.load_state_dict(state)
     return model.eval()
@@ -257,13 +266,15 @@ def _train_one(german, english, test_german, test_english, config, seed):
     hypotheses = translate(stored, source_vocab, target_vocab, test_german)
     run = {"seed": int(seed), "loss": [round(float(v), 4) for v in result.loss[::250]],
            "test_chrf": round(chrf(hypotheses, test_english), 4),
-           "test_chrf_by_length": {k: round(v, 4) for k, v in chrf_by_length(hypotheses, test_english).items()}}
+           "test_chrf_by_length": {k: round(v, 4)
+                                   for k, v in chrf_by_length(hypotheses, test_english).items()}}
     return vector, run
 
 
 def write_results(vectors, runs, split: Split, directory: Path, config: WordSeq2SeqConfig = CONFIG,
                   command: str = "python -m lstm_edu.apps.seq2seq_de_en --publish") -> Path:
-    """Write ``translation_seed{k}.npy`` (float16 weights) and ``translation.json``; returns the JSON's path."""
+    """Write ``translation_seed{k}.npy`` (float16 weights) and ``translation.json``;
+    returns the JSON's path."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     for vector, run in zip(vectors, runs):
@@ -271,8 +282,10 @@ def write_results(vectors, runs, split: Split, directory: Path, config: WordSeq2
         np.save(path, vector, allow_pickle=False)
         run["weights"], run["weights_sha256"] = path.name, hashlib.sha256(path.read_bytes()).hexdigest()
     payload = {"command": command, "config": {k: v for k, v in asdict(config).items() if k != "seed"},
-               "data": "de_en", "split": {"n_test": int(len(split.test)), "n_train": int(len(split.train)), "seed": 0},
-               "versions": {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__},
+               "data": "de_en",
+               "split": {"n_test": int(len(split.test)), "n_train": int(len(split.train)), "seed": 0},
+               "versions": {"python": platform.python_version(), "numpy": np.__version__,
+                            "torch": torch.__version__},
                "torch_threads": 1, "runs": runs}
     target = directory / "translation.json"
     target.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
@@ -292,12 +305,14 @@ def load_results(german, english, split: Split, directory: Path = RESULTS_DIR):
         path = directory / run["weights"]
         if hashlib.sha256(path.read_bytes()).hexdigest() != run["weights_sha256"]:
             raise ValueError(f"{path}: checksum differs from the results file; rerun {payload['command']}")
-        models.append(_unpack(np.load(path, allow_pickle=False), len(source_vocab), len(target_vocab), config))
+        vector = np.load(path, allow_pickle=False)
+        models.append(_unpack(vector, len(source_vocab), len(target_vocab), config))
     return payload, models, source_vocab, target_vocab
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lstm_edu.apps.seq2seq_de_en", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lstm_edu.apps.seq2seq_de_en",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--publish", action="store_true", help=f"write into {RESULTS_DIR} (default: --out)")
     parser.add_argument("--out", default="/tmp/lstm_edu_translation", help="folder when not publishing")
     parser.add_argument("--seeds", type=int, nargs="*", default=list(SEEDS))

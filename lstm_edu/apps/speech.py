@@ -87,7 +87,8 @@ class AudioConfig:
         check_int_range("max_symbols", self.max_symbols, self.min_symbols)
         check_positive_real("min_duration", self.min_duration)
         if self.max_duration < self.min_duration:
-            raise ValueError(f"max_duration: expected >= min_duration={self.min_duration}, got {self.max_duration}")
+            raise ValueError(f"max_duration: expected >= min_duration={self.min_duration}, "
+                             f"got {self.max_duration}")
         check_positive_real("max_gap", self.max_gap, allow_zero=True)
         if not 0 <= self.pitch_jitter < 0.5:
             raise ValueError(f"pitch_jitter: expected a number in [0, 0.5), got {self.pitch_jitter}")
@@ -173,7 +174,8 @@ def _tone(symbol: str, length: int, pitch: float, rate: int, rng: np.random.Gene
     t = np.arange(length) / rate
     low, high = FORMANTS[symbol]
     phases = rng.uniform(0, 2 * np.pi, size=2)
-    wave = np.sin(2 * np.pi * low * pitch * t + phases[0]) + 0.6 * np.sin(2 * np.pi * high * pitch * t + phases[1])
+    wave = (np.sin(2 * np.pi * low * pitch * t + phases[0])
+            + 0.6 * np.sin(2 * np.pi * high * pitch * t + phases[1]))
     fade = np.minimum(1.0, np.minimum(np.arange(length), np.arange(length)[::-1]) / (0.01 * rate))
     return wave * fade
 
@@ -193,8 +195,10 @@ def log_spectrogram(audio: object, config: AudioConfig = AudioConfig()) -> np.nd
     """
     audio = np.asarray(audio, dtype=np.float64)
     if audio.ndim != 1 or audio.size < config.frame_length:
-        raise ValueError(f"audio: expected a 1-d signal of at least {config.frame_length} samples, got shape {audio.shape}")
-    frames = np.lib.stride_tricks.sliding_window_view(audio, config.frame_length)[:: config.hop_length]  # (F, L)
+        raise ValueError(f"audio: expected a 1-d signal of at least {config.frame_length} samples, "
+                         f"got shape {audio.shape}")
+    windows = np.lib.stride_tricks.sliding_window_view(audio, config.frame_length)
+    frames = windows[:: config.hop_length]  # (F, L)
     power = np.abs(np.fft.rfft(frames * np.hanning(config.frame_length), axis=1)) ** 2  # (F, L/2 + 1)
     bins = power[:, : (power.shape[1] - 1) // config.n_bands * config.n_bands]
     bands = bins.reshape(len(frames), config.n_bands, -1).mean(axis=2)  # (F, n_bands)
@@ -313,7 +317,8 @@ def train_ctc(utterances: list[Utterance], audio_config: AudioConfig = AudioConf
     return model, result
 
 
-def frame_posteriors(model: CTCModel, utterance: Utterance, audio_config: AudioConfig = AudioConfig()) -> np.ndarray:
+def frame_posteriors(model: CTCModel, utterance: Utterance,
+                     audio_config: AudioConfig = AudioConfig()) -> np.ndarray:
     """Per-frame probabilities ``(F, 1 + len(SYMBOLS))`` (column 0 is the blank)."""
     features = model.standardize(log_spectrogram(utterance.audio, audio_config))
     with torch.no_grad():

@@ -23,6 +23,8 @@ from lstm_edu.validation import check_int_range
 
 __all__ = ["TemplateBaseline", "token_error_rate", "frame_confusion"]
 
+DEFAULT_AUDIO = AudioConfig()  # the default of every audio_config argument (frozen, so one instance)
+
 
 class TemplateBaseline:
     """Nearest-centroid frame classifier + majority-vote smoothing + collapse.
@@ -42,7 +44,8 @@ class TemplateBaseline:
             raise ValueError(f"smoothing: expected an odd window, got {smoothing}")
         self.centroids: np.ndarray | None = None
 
-    def fit(self, utterances: list[Utterance], audio_config: AudioConfig = AudioConfig()) -> "TemplateBaseline":
+    def fit(self, utterances: list[Utterance],
+            audio_config: AudioConfig = DEFAULT_AUDIO) -> "TemplateBaseline":
         """Average standardised frames of each class (silence included); returns self."""
         raw = [log_spectrogram(u.audio, audio_config) for u in utterances]
         self.standardize = Standardizer(raw)
@@ -51,7 +54,7 @@ class TemplateBaseline:
         self.centroids = np.stack([frames[labels == k].mean(axis=0) for k in range(len(SYMBOLS) + 1)])
         return self
 
-    def frame_classes(self, utterance: Utterance, audio_config: AudioConfig = AudioConfig()) -> np.ndarray:
+    def frame_classes(self, utterance: Utterance, audio_config: AudioConfig = DEFAULT_AUDIO) -> np.ndarray:
         """Smoothed nearest-centroid class of each frame ``(F,)``."""
         if self.centroids is None:
             raise ValueError("TemplateBaseline: call fit before frame_classes")
@@ -63,7 +66,7 @@ class TemplateBaseline:
         windows = np.lib.stride_tricks.sliding_window_view(padded, self.smoothing)
         return np.array([np.bincount(w).argmax() for w in windows])
 
-    def decode(self, utterance: Utterance, audio_config: AudioConfig = AudioConfig()) -> str:
+    def decode(self, utterance: Utterance, audio_config: AudioConfig = DEFAULT_AUDIO) -> str:
         """The recognised text."""
         return collapse_classes(self.frame_classes(utterance, audio_config))
 
@@ -71,12 +74,14 @@ class TemplateBaseline:
 def token_error_rate(references: list[str], hypotheses: list[str]) -> float:
     """Total edit distance over total reference length (the "word error rate" of symbols)."""
     if len(references) != len(hypotheses) or not references:
-        raise ValueError(f"hypotheses: expected {len(references)} texts like references, got {len(hypotheses)}")
+        raise ValueError(f"hypotheses: expected {len(references)} texts like references, "
+                         f"got {len(hypotheses)}")
     errors = sum(edit_distance(r, h) for r, h in zip(references, hypotheses))
     return errors / sum(len(r) for r in references)
 
 
-def frame_confusion(utterances: list[Utterance], classify, audio_config: AudioConfig = AudioConfig()) -> np.ndarray:
+def frame_confusion(utterances: list[Utterance], classify,
+                    audio_config: AudioConfig = DEFAULT_AUDIO) -> np.ndarray:
     """Count frames by true class (row) and assigned class (column): ``(C, C)`` with ``C = 1 + len(SYMBOLS)``.
 
     The true class is :func:`frame_labels` (0 = silence, ``k + 1`` = symbol ``k``);

@@ -180,7 +180,8 @@ class Seq2SeqConfig:
 
 def _sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy over non-padding target tokens."""
-    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=PAD)
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                                       ignore_index=PAD)
 
 
 def train_seq2seq(train_numbers, config: Seq2SeqConfig = Seq2SeqConfig()):
@@ -196,7 +197,8 @@ def train_seq2seq(train_numbers, config: Seq2SeqConfig = Seq2SeqConfig()):
         raise TypeError(f"config: expected a Seq2SeqConfig, got {type(config).__name__}")
     numbers = np.asarray(train_numbers)
     if numbers.ndim != 1 or numbers.size == 0 or not np.issubdtype(numbers.dtype, np.integer):
-        raise ValueError(f"train_numbers: expected a non-empty 1-d int array, got {numbers.dtype} {numbers.shape}")
+        raise ValueError(f"train_numbers: expected a non-empty 1-d int array, "
+                         f"got {numbers.dtype} {numbers.shape}")
     source, lengths = encode_source(numbers)
     decoder_inputs, targets = encode_target(numbers)
     torch.manual_seed(config.seed)

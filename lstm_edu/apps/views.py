@@ -33,6 +33,8 @@ __all__ = [
     "ThresholdRenderer",
 ]
 
+DEFAULT_AUDIO = AudioConfig()  # the default audio_config (frozen, so one shared instance)
+
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 
 
@@ -76,19 +78,23 @@ class HorizonRenderer(Renderer):
         self.actual = np.asarray(actual, dtype=float)
         self.forecasts = {name: np.asarray(f, dtype=float) for name, f in forecasts.items()}
         shapes = {f.shape for f in self.forecasts.values()}
-        if len(shapes) != 1 or next(iter(shapes))[1] != len(self.actual) or self.time.shape != self.actual.shape:
+        if (len(shapes) != 1 or next(iter(shapes))[1] != len(self.actual)
+                or self.time.shape != self.actual.shape):
             raise ValueError(f"forecasts: expected arrays of shape (max_horizon, {len(self.actual)}) "
                              f"like actual and time, got {sorted(shapes)}")
         self.max_horizon = next(iter(shapes))[0]
-        self.errors = {name: np.abs(f - self.actual).mean(axis=1) for name, f in self.forecasts.items()}  # (H,)
+        self.errors = {name: np.abs(f - self.actual).mean(axis=1)  # (H,)
+                       for name, f in self.forecasts.items()}
         self.controls = {"horizon": Control(f"horizon ({step_name})", 1, self.max_horizon, 1, 1, fmt=".0f")}
         super().__init__(figsize=(8.0, 3.5))
         self.series_axes, self.error_axes = self.figure.subplots(1, 2, width_ratios=(2, 1))
         self.series_axes.plot(self.time, self.actual, color="black", lw=2, label="actual")
         self.lines = {}
         for colour, name in zip(COLOURS, self.forecasts):
-            (self.lines[name],) = self.series_axes.plot(self.time, self.forecasts[name][0], color=colour, lw=1.2, label=name)
-            self.error_axes.plot(np.arange(1, self.max_horizon + 1), self.errors[name], color=colour, marker="o", ms=3)
+            (self.lines[name],) = self.series_axes.plot(self.time, self.forecasts[name][0], color=colour,
+                                                        lw=1.2, label=name)
+            self.error_axes.plot(np.arange(1, self.max_horizon + 1), self.errors[name], color=colour,
+                                 marker="o", ms=3)
         self.series_axes.set_ylabel(unit)
         # a figure legend, outside the Axes: frames do not redraw it
         self.figure.legend(handles=self.series_axes.get_lines(), fontsize=8, ncol=len(self.lines) + 1,
@@ -138,7 +144,8 @@ class DecoderRenderer(Renderer):
         if len(self.numbers) < 2:
             raise ValueError(f"numbers: expected at least 2 examples to choose from, got {len(self.numbers)}")
         labels = tuple(str(n) for n in self.numbers)
-        self.controls = {"example": Control("number", 0, len(self.numbers) - 1, 0, 1, fmt=".0f", labels=labels)}
+        self.controls = {"example": Control("number", 0, len(self.numbers) - 1, 0, 1, fmt=".0f",
+                                            labels=labels)}
         super().__init__(figsize=(7.0, 3.4))
         self.rows = list(range(2, len(TARGET_TOKENS)))  # <eos> and the digits
         self.axes = self.figure.add_subplot()
@@ -186,15 +193,17 @@ class NoiseRenderer(Renderer):
                 "Bottom: the CTC model's probability of blank and of each symbol at every frame; "
                 "the title compares both decoders' outputs with the truth.")
 
-    def __init__(self, model, baseline, text: str, seed: int = 0, audio_config: AudioConfig = AudioConfig()) -> None:
+    def __init__(self, model, baseline, text: str, seed: int = 0,
+                 audio_config: AudioConfig = DEFAULT_AUDIO) -> None:
         super().__init__(figsize=(8.0, 4.4))
         self.model, self.baseline, self.text, self.seed = model, baseline, text, seed
         self.audio_config = audio_config
         frames = self._utterance(10.0)[1].shape[0]
         self.spec_axes, self.post_axes = self.figure.subplots(2, 1, sharex=True)
-        self.image = self.spec_axes.imshow(np.zeros((audio_config.n_bands, frames)), origin="lower", aspect="auto",
-                                           cmap="magma", vmin=-12, vmax=6, interpolation="nearest",
-                                           zorder=1.6)  # above the ticks: a frame redraws it, not the axes
+        # zorder above the ticks: a frame redraws the image, not the axes
+        self.image = self.spec_axes.imshow(np.zeros((audio_config.n_bands, frames)), origin="lower",
+                                           aspect="auto", cmap="magma", vmin=-12, vmax=6,
+                                           interpolation="nearest", zorder=1.6)
         self.spec_axes.set_ylabel("band")
         self.spec_axes.grid(False)
         self.lines = []
@@ -260,9 +269,11 @@ class ThresholdRenderer(Renderer):
     def __init__(self, time, values, scores: dict, labels, events, mask, thresholds, known=()) -> None:
         self.time, self.series_values = np.asarray(time, dtype=float), np.asarray(values, dtype=float)
         self.scores = {k: np.asarray(v, dtype=float) for k, v in scores.items()}
-        self.labels, self.events, self.mask = np.asarray(labels, dtype=bool), list(events), np.asarray(mask, dtype=bool)
+        self.labels = np.asarray(labels, dtype=bool)
+        self.events, self.mask = list(events), np.asarray(mask, dtype=bool)
         self.thresholds = np.asarray(thresholds, dtype=float)
-        self.controls = {"threshold": Control("threshold", float(self.thresholds.min()), float(self.thresholds.max()),
+        self.controls = {"threshold": Control("threshold", float(self.thresholds.min()),
+                                              float(self.thresholds.max()),
                                               float(np.median(self.thresholds)), 0.05)}
         super().__init__(figsize=(8.0, 4.8))
         self.series_axes, self.pr_axes = self.figure.subplots(2, 1, height_ratios=(1.4, 1))
@@ -272,7 +283,8 @@ class ThresholdRenderer(Renderer):
         edges = np.diff(np.concatenate([[0], self.labels.astype(np.int8), [0]]))  # one span per run of labels
         half = 0.5 * float(np.median(np.diff(self.time)))  # half a step on each side
         for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-            self.series_axes.axvspan(self.time[a] - half, self.time[b - 1] + half, color="gold", alpha=0.5, lw=0)
+            self.series_axes.axvspan(self.time[a] - half, self.time[b - 1] + half, color="gold", alpha=0.5,
+                                     lw=0)
         for a, b in known:
             self.series_axes.axvspan(self.time[a], self.time[b - 1], color="grey", alpha=0.2, lw=0)
         low = np.nanmin(self.series_values[first:])
@@ -282,14 +294,17 @@ class ThresholdRenderer(Renderer):
             self.marks[name] = self.series_axes.scatter([], [], marker="|", s=60, color=colour, label=name,
                                                         zorder=2.1)  # above the ticks and the series
             self.marks[name].row_y = low - row * (k + 1)
-        self.series_axes.set_ylim(low - row * (len(self.scores) + 1), np.nanmax(self.series_values[first:]) + 0.6 * row)
+        self.series_axes.set_ylim(low - row * (len(self.scores) + 1),
+                                  np.nanmax(self.series_values[first:]) + 0.6 * row)
         # a figure legend, below the Axes: frames do not redraw it
         self.figure.legend(handles=list(self.marks.values()), fontsize=8, loc="outside lower center",
                            ncol=len(self.scores))
-        self.curves = {name: [alarm_metrics(s, t, self.labels, self.events, self.mask) for t in self.thresholds]
+        self.curves = {name: [alarm_metrics(s, t, self.labels, self.events, self.mask)
+                              for t in self.thresholds]
                        for name, s in self.scores.items()}
         for colour, (name, curve) in zip(COLOURS, self.curves.items()):
-            self.pr_axes.plot(self.thresholds, [m.precision for m in curve], color=colour, label=f"{name} precision")
+            self.pr_axes.plot(self.thresholds, [m.precision for m in curve], color=colour,
+                              label=f"{name} precision")
             self.pr_axes.plot(self.thresholds, [m.recall for m in curve], color=colour, ls="--")
         self.pr_axes.set_xlabel("threshold (|score| above it raises an alarm)")
         self.pr_axes.set_ylabel("precision / recall")

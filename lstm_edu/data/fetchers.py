@@ -17,7 +17,8 @@ __all__ = ["npm_file", "pip_sdist_file", "installed_package_file", "debian_file"
 def _run(command: list[str], cwd: Path) -> None:
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}): {result.stderr.strip()[-500:]}")
+        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}): "
+                           f"{result.stderr.strip()[-500:]}")
 
 
 def _member(archive: Path, inside: str, target: Path) -> None:

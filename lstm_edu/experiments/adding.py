@@ -20,9 +20,9 @@ import numpy as np
 import torch
 
 from ..models import SequenceModel
+from ..stats import median_spread, wilson_interval
 from ..tasks import SOLVED_TOLERANCE, adding_problem, as_tensors, solved
 from ..training import TrainConfig, seed_everything, train
-from ..stats import median_spread, wilson_interval
 from .common import check_choices, check_int, check_number, check_seeds, round_sig, run_jobs
 
 __all__ = ["AddingConfig", "PaperCriterion", "CELL_COLOURS", "CELL_LABELS", "PAPER_SEQUENCES", "run_adding",
@@ -94,7 +94,8 @@ class AddingConfig:
         fix("max_sequences", check_int("max_sequences", self.max_sequences, minimum=self.batch_size))
         fix("lr", check_number("lr", self.lr, 0.0, 10.0, open_low=True))
         fix("forget_bias", check_number("forget_bias", self.forget_bias, -20.0, 20.0, allow_none=True))
-        fix("gru_update_bias", check_number("gru_update_bias", self.gru_update_bias, -20.0, 20.0, allow_none=True))
+        fix("gru_update_bias", check_number("gru_update_bias", self.gru_update_bias, -20.0, 20.0,
+                                            allow_none=True))
         fix("clip_norm", check_number("clip_norm", self.clip_norm, 0.0, open_low=True, allow_none=True))
 
     @classmethod
@@ -187,7 +188,8 @@ def train_adding(cell: str, lag: int, seed: int, config: AddingConfig, forget_bi
     if cell == "nfg":  # the 1997 cell: its forget gate is fixed at 1, so no forget bias
         model = SequenceModel("lstm", 2, config.hidden_size, 1, variant="nfg")
     else:
-        model = SequenceModel(cell, 2, config.hidden_size, 1, forget_bias=forget_bias if cell == "lstm" else None)
+        model = SequenceModel(cell, 2, config.hidden_size, 1,
+                              forget_bias=forget_bias if cell == "lstm" else None)
     if cell == "gru" and config.gru_update_bias is not None:
         set_gru_update_bias(model.layers[0], config.gru_update_bias)
     criterion = PaperCriterion(config.window)

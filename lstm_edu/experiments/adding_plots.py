@@ -48,9 +48,9 @@ def plot_solved_vs_lag(runs: list[dict], ax=None, title: str | None = None) -> P
         mine = [r for r in runs if r["cell"] == cell]
         lags = sorted({r["lag"] for r in mine})
         medians = [float(np.median([r["test_solved"] for r in mine if r["lag"] == lag])) for lag in lags]
-        (lines[f"{cell} runs"],) = ax.plot([r["lag"] * offsets[cell] for r in mine], [r["test_solved"] for r in mine],
-                                           linestyle="none", marker="o", markersize=4, alpha=0.35,
-                                           color=CELL_COLOURS[cell])
+        (lines[f"{cell} runs"],) = ax.plot([r["lag"] * offsets[cell] for r in mine],
+                                           [r["test_solved"] for r in mine], linestyle="none", marker="o",
+                                           markersize=4, alpha=0.35, color=CELL_COLOURS[cell])
         (lines[cell],) = ax.plot([t * offsets[cell] for t in lags], medians, marker="o", linewidth=2,
                                  color=CELL_COLOURS[cell], label=CELL_LABELS[cell])
     _lag_axis(ax, runs)
@@ -83,7 +83,8 @@ def plot_success_rate(runs: list[dict], ax=None, title: str | None = None) -> Pl
         rates = [wilson_interval(sum(r["solved_at"] is not None for r in mine if r["lag"] == lag),
                                  sum(r["lag"] == lag for r in mine)) for lag in lags]
         y = np.array([rate.rate for rate in rates])
-        errors = np.array([[rate.rate - rate.low for rate in rates], [rate.high - rate.rate for rate in rates]])
+        errors = np.array([[rate.rate - rate.low for rate in rates],
+                           [rate.high - rate.rate for rate in rates]])
         container = ax.errorbar([t * offsets[cell] for t in lags], y, yerr=errors, marker="o", capsize=3,
                                 linewidth=1.5, color=CELL_COLOURS[cell], label=CELL_LABELS[cell])
         lines[cell] = container.lines[0]
@@ -117,17 +118,18 @@ def plot_sequences_to_criterion(runs: list[dict], budget: int, ax=None) -> Plot:
         met = [r for r in runs if r["cell"] == cell and r["solved_at"] is not None]
         missed = [r for r in runs if r["cell"] == cell and r["solved_at"] is None]
         (lines[cell],) = ax.plot([r["lag"] * offsets[cell] for r in met], [r["solved_at"] for r in met],
-                                 linestyle="none", marker="o", markersize=5, alpha=0.6, color=CELL_COLOURS[cell],
-                                 label=CELL_LABELS[cell])
-        (lines[f"{cell} not met"],) = ax.plot([r["lag"] * offsets[cell] for r in missed], [budget] * len(missed),
-                                              linestyle="none", marker="x", markersize=5, alpha=0.6,
-                                              color=CELL_COLOURS[cell])
+                                 linestyle="none", marker="o", markersize=5, alpha=0.6,
+                                 color=CELL_COLOURS[cell], label=CELL_LABELS[cell])
+        (lines[f"{cell} not met"],) = ax.plot([r["lag"] * offsets[cell] for r in missed],
+                                              [budget] * len(missed), linestyle="none", marker="x",
+                                              markersize=5, alpha=0.6, color=CELL_COLOURS[cell])
     ax.axhline(budget, color="#888888", linestyle=":", linewidth=1)
-    ax.annotate("budget (x: not met)", (0.01, budget), xycoords=("axes fraction", "data"), va="bottom", fontsize=8)
+    ax.annotate("budget (x: not met)", (0.01, budget), xycoords=("axes fraction", "data"), va="bottom",
+                fontsize=8)
     lags = {r["lag"] for r in runs}
     paper = {t: n for t, n in PAPER_SEQUENCES.items() if t in lags}
-    (lines["paper"],) = ax.plot(list(paper), list(paper.values()), linestyle="none", marker="*", markersize=13,
-                                color="#222222", label="1997 paper")
+    (lines["paper"],) = ax.plot(list(paper), list(paper.values()), linestyle="none", marker="*",
+                                markersize=13, color="#222222", label="1997 paper")
     _lag_axis(ax, runs)
     ax.set_ylim(0, budget * 1.12)
     ax.set_ylabel("training sequences\nuntil the criterion")
@@ -181,7 +183,8 @@ def plot_sequence(batch, index: int = 0, ax=None) -> Plot:
     (marked_line,) = ax.plot(marked, values[marked], linestyle="none", marker="o", markersize=9,
                              color="#d95f02", label="marked ($m = 1$)")
     ends = np.flatnonzero(markers == -1)
-    (ends_line,) = ax.plot(ends, values[ends], linestyle="none", marker="s", color="#333333", label="$m = -1$")
+    (ends_line,) = ax.plot(ends, values[ends], linestyle="none", marker="s", color="#333333",
+                           label="$m = -1$")
     ax.set_xlabel("position in the sequence")
     ax.set_ylabel("$x$")
     ax.set_title(f"target $0.5 + (X_1 + X_2)/4 = {batch.targets[index, 0]:.3f}$")

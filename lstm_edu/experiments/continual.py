@@ -143,7 +143,8 @@ def fit_continual(model: SequenceModel, task: StreamTask, seed: int, cell_states
         predictions = model(as_tensors(test.inputs)[0]).double().numpy()[..., 0]  # (B, L)
     errors = predictions[test.target_mask] - test.targets[..., 0][test.target_mask]
     out = {
-        "train_loss": [round_sig(float(np.mean(b))) for b in np.array_split(result.loss, min(10, len(result.loss)))],
+        "train_loss": [round_sig(float(np.mean(b)))
+                       for b in np.array_split(result.loss, min(10, len(result.loss)))],
         "diverged_at": result.diverged_at,
         "test_mse": round_sig(float(np.mean(errors ** 2))) if np.isfinite(errors).all() else None,
         "solved_first": _solved_in(predictions, test, 0, task.test_length // 4),
@@ -179,7 +180,8 @@ def _solved_in(predictions: np.ndarray, stream, start: int, stop: int) -> float:
         ends = ends[(ends >= start) & (ends < stop)]
         errors.extend(np.abs(predictions[b, ends] - stream.targets[b, ends, 0]).tolist())
     if not errors:
-        raise ValueError(f"stream: no segment ends between steps {start} and {stop}; use a longer test stream")
+        raise ValueError(f"stream: no segment ends between steps {start} and {stop}; "
+                         f"use a longer test stream")
     return round_sig(float(np.mean(np.asarray(errors) < SOLVED_TOLERANCE)))
 
 

@@ -16,9 +16,9 @@ import torch
 
 from ..models import SequenceModel
 from ..plots import Plot
+from ..stats import median_spread, wilson_interval
 from ..tasks import adding_problem, as_tensors
 from ..training import TrainConfig, seed_everything, train
-from ..stats import median_spread, wilson_interval
 from .common import check_choices, check_int, check_number, check_seeds, new_figure, round_sig, run_jobs
 
 __all__ = ["ExplodingConfig", "scaled_orthogonal_", "train_exploding", "run_exploding", "summarise",
@@ -69,7 +69,8 @@ class ExplodingConfig:
         return cls(steps=150, seeds=(0, 1))
 
 
-def scaled_orthogonal_(weight: torch.Tensor, gain: float, generator: torch.Generator | None = None) -> torch.Tensor:
+def scaled_orthogonal_(weight: torch.Tensor, gain: float,
+                       generator: torch.Generator | None = None) -> torch.Tensor:
     """Overwrite a square ``weight`` with ``gain`` times a random orthogonal matrix (in place).
 
     Every singular value (and the spectral radius) then equals ``gain``.
@@ -116,7 +117,8 @@ def train_exploding(clip_norm, seed: int, config: ExplodingConfig) -> dict:
         "loss": [_json_number(v) for v in loss], "grad_norm": [_json_number(v) for v in norms],
         "clipped_fraction": round_sig(float(np.mean(result.clipped))),
         "final_loss": None if result.diverged else round_sig(float(loss[-20:].mean())),
-        "max_grad_norm": round_sig(float(np.max(norms[np.isfinite(norms)]))) if np.isfinite(norms).any() else None,
+        "max_grad_norm": (round_sig(float(np.max(norms[np.isfinite(norms)])))
+                          if np.isfinite(norms).any() else None),
         "max_loss": round_sig(float(loss[finite].max())) if finite.any() else None,
         "seconds": result.seconds,
     }
@@ -236,7 +238,8 @@ def plot_divergence_steps(runs: list[dict], ax=None) -> Plot:
                                   marker="o", alpha=0.6, color="#d95f02")
         (lines[f"{label} finished"],) = ax.plot(finished, row + rng.uniform(-0.15, 0.15, len(finished)),
                                                 linestyle="none", marker="x", alpha=0.6, color="#1f5fa8")
-    ax.set_yticks(range(len(choices)), labels=["no clipping" if c is None else f"clip at {c:g}" for c in choices])
+    ax.set_yticks(range(len(choices)),
+                  labels=["no clipping" if c is None else f"clip at {c:g}" for c in choices])
     ax.set_ylim(-0.5, len(choices) - 0.5)
     ax.set_xlabel("training step (dot: diverged there; x: trained to the end)")
     ax.grid(axis="y", visible=False)

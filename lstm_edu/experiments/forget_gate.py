@@ -28,8 +28,8 @@ from .common import check_choices, check_int, check_number, check_seeds, new_fig
 from .continual import StreamTask, continual_table, fit_continual, plot_cell_growth
 
 __all__ = ["ForgetGateConfig", "gradient_flow", "flow_table", "learning_speed", "speed_table",
-           "continual_table", "forget_at_markers", "plot_learning_speed", "train_continual", "run_forget_gate",
-           "plot_gradient_flow", "plot_cell_growth"]
+           "continual_table", "forget_at_markers", "plot_learning_speed", "train_continual",
+           "run_forget_gate", "plot_gradient_flow", "plot_cell_growth"]
 
 BIAS_COLOURS = ["#888888", "#1f5fa8", "#1b9e77", "#d95f02", "#7570b3"]
 
@@ -149,7 +149,8 @@ def _adding_config(config: ForgetGateConfig) -> AddingConfig:
 
 def learning_speed(config: ForgetGateConfig, progress=None, workers: int = 1) -> list[dict]:
     """Adding-problem runs (experiment 1's code) of the LSTM for every bias, lag and seed."""
-    jobs = [("speed", lag, bias, seed) for lag in config.speed_lags for bias in config.biases for seed in config.seeds]
+    jobs = [("speed", lag, bias, seed)
+            for lag in config.speed_lags for bias in config.biases for seed in config.seeds]
     return [{k: v for k, v in run.items() if k != "part"}
             for run in run_jobs(partial(_run_job, config), jobs, workers, progress)]
 
@@ -208,7 +209,8 @@ def run_forget_gate(config: ForgetGateConfig, progress=None, workers: int = 1) -
     results do not depend on it).
     """
     jobs = [("flow", bias) for bias in config.biases]
-    jobs += [("speed", lag, bias, seed) for lag in config.speed_lags for bias in config.biases for seed in config.seeds]
+    jobs += [("speed", lag, bias, seed)
+             for lag in config.speed_lags for bias in config.biases for seed in config.seeds]
     jobs += [("continual", variant, seed) for variant in ("vanilla", "nfg") for seed in config.seeds]
     return run_jobs(partial(_run_job, config), jobs, workers, progress)
 
@@ -231,7 +233,8 @@ def forget_at_markers(continual: list[dict]) -> list[dict]:
     return rows
 
 
-def plot_learning_speed(runs: list[dict], lag: int, check_every: int = 10, batch_size: int = 32, ax=None) -> Plot:
+def plot_learning_speed(runs: list[dict], lag: int, check_every: int = 10, batch_size: int = 32,
+                        ax=None) -> Plot:
     """Training loss against sequences seen at one lag, one colour per forget bias.
 
     Returns

@@ -15,9 +15,9 @@ import torch
 
 from ..models import SequenceModel
 from ..plots import Plot
+from ..stats import median_spread
 from ..tasks import adding_problem, as_tensors, solved
 from ..training import TrainConfig, seed_everything, train
-from ..stats import median_spread
 from .common import check_choices, check_int, check_number, check_seeds, round_sig, run_jobs
 
 __all__ = ["HyperparameterConfig", "Setting", "train_setting", "run_hyperparameters", "summarise",
@@ -231,7 +231,8 @@ def plot_sweeps(runs: list[dict]) -> Plot:
         (lines[f"{varied} test"],) = ax.plot(x, [row["test_mse"].median for row in rows], marker="o",
                                              color="#1f5fa8", linewidth=2, label="test (median)")
         (lines[f"{varied} train"],) = ax.plot(x, [row["train_mse"].median for row in rows], marker="s",
-                                              color="#888888", linewidth=1, linestyle="--", label="train (median)")
+                                              color="#888888", linewidth=1, linestyle="--",
+                                              label="train (median)")
         if varied != "dropout":
             ax.set_xscale("log", base=2 if varied == "hidden_size" else 10)
         ax.set_xlabel(labels[varied])

@@ -87,7 +87,8 @@ def perturbation_response(lstm, inputs, horizon: int = 200, starts: int = 64, ep
         moved = lstm.forward(windows, h_start, c_start).h
         return np.median(np.linalg.norm(moved - clean, axis=2) / epsilon, axis=0)  # (K,)
 
-    return PerturbationResponse(np.arange(1, horizon + 1), effect(h0 + delta, c0), effect(h0, c0 + delta), len(t0))
+    return PerturbationResponse(np.arange(1, horizon + 1), effect(h0 + delta, c0), effect(h0, c0 + delta),
+                                len(t0))
 
 
 def span(curve, fraction: float = 0.1) -> int:
@@ -121,9 +122,10 @@ def plot_responses(responses: dict, ax=None) -> Plot:
     lines = {}
     for label, response in responses.items():
         colour = "#888888" if label.startswith("untrained") else "#1f5fa8"
-        (lines[f"{label}, C"],) = ax.plot(response.steps, response.from_c, color=colour, linewidth=1.2, alpha=0.7)
-        (lines[f"{label}, h"],) = ax.plot(response.steps, response.from_h, color=colour, linewidth=1.2, alpha=0.7,
-                                          linestyle="--")
+        (lines[f"{label}, C"],) = ax.plot(response.steps, response.from_c, color=colour, linewidth=1.2,
+                                          alpha=0.7)
+        (lines[f"{label}, h"],) = ax.plot(response.steps, response.from_h, color=colour, linewidth=1.2,
+                                          alpha=0.7, linestyle="--")
     ax.set_yscale("log")
     ax.set_xlabel("steps $k$ after the nudge")
     ax.set_ylabel(r"$\|\Delta h_{t_0+k}\| \,/\, \varepsilon$")

@@ -38,7 +38,8 @@ def as_nested(array) -> list:
     """
     values = np.asarray(array, dtype=np.float64)
     if not np.all(np.isfinite(values)):
-        raise ValueError(f"array: expected finite values for the widget, got {values.size - int(np.isfinite(values).sum())} "
+        bad = values.size - int(np.isfinite(values).sum())
+        raise ValueError(f"array: expected finite values for the widget, got {bad} "
                          f"non-finite of {values.size}")
     return values.tolist()
 
