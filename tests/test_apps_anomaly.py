@@ -39,7 +39,7 @@ def test_injector_changes_exactly_the_labelled_points():
     np.testing.assert_allclose(np.abs(delta[injected.kind == 1]), 2.0)
     np.testing.assert_allclose(np.abs(delta[injected.kind == 2]), 1.5)
     assert [b - a for a, b in injected.events].count(4) == 2 and len(injected.events) == 7
-    for (a1, b1), (a2, b2) in zip(injected.events, injected.events[1:]):
+    for (_a1, b1), (a2, _b2) in zip(injected.events, injected.events[1:]):
         assert a2 - b1 >= 3  # gap respected
     assert np.array_equal(clean, np.linspace(0.0, 1.0, 300))  # input untouched
     again = inject_anomalies(clean, config, avoid=[(200, 220)])

@@ -39,7 +39,8 @@ def test_sentiment_explorer_ships_the_model_exactly(review):
     for name, array in packed.items():
         np.testing.assert_array_equal(decode_float32(view.weights[name]), array)
     np.testing.assert_array_equal(decode_float64(view.bag["weights"]), bag.weights)
-    assert view.bag["bias"] == bag.bias and view.words == vocabulary.words and view.token_pattern == TOKEN_PATTERN
+    assert view.bag["bias"] == bag.bias and view.words == vocabulary.words
+    assert view.token_pattern == TOKEN_PATTERN
     assert len(view.units) == 3 and all(0 <= u < 4 for u in view.units)
     assert view.description.startswith('After the 4 words "a good film !", the LSTM gives p(positive)')
     assert "SentimentExplorer: After the 4 words" in view._repr_mimebundle_()[0]["text/plain"]
@@ -104,5 +105,6 @@ def test_text_generation_explorer_refuses_bad_arguments(chars, kwargs, error, ma
 
 def test_numpy_scalars_are_numbers(chars):
     model, vocabulary = chars
-    view = TextGenerationExplorer(model, vocabulary, "a", temperature=np.float32(0.5), seed=np.int64(2), top=np.int32(3))
+    view = TextGenerationExplorer(model, vocabulary, "a", temperature=np.float32(0.5), seed=np.int64(2),
+                                  top=np.int32(3))
     assert (view.temperature, view.seed, view.top) == (0.5, 2, 3)

@@ -8,13 +8,13 @@ import torch
 from lstm_edu.apps.sentiment import (
     KINDS,
     BagOfWords,
-    Sentence,
-    accuracy_by_kind,
-    gate_trace,
     LSTMClassifierConfig,
+    Sentence,
     SentenceConfig,
     Vocabulary,
+    accuracy_by_kind,
     clause_polarity,
+    gate_trace,
     generate_sentences,
     predict_lstm,
     running_scores,
@@ -99,8 +99,8 @@ def test_lstm_classifier_learns_negation_on_a_small_problem():
     config = SentenceConfig(weights=(1, 1, 0, 0))
     train = generate_sentences(400, seed=2, config=config)
     test = generate_sentences(200, seed=3, config=config)
-    model, result = train_lstm_classifier([s.text for s in train], [s.label for s in train], vocab,
-                                          LSTMClassifierConfig(hidden_size=8, steps=120, batch_size=32, lr=3e-2))
+    config = LSTMClassifierConfig(hidden_size=8, steps=120, batch_size=32, lr=3e-2)
+    model, result = train_lstm_classifier([s.text for s in train], [s.label for s in train], vocab, config)
     assert result.loss[-1] < 0.3 * result.loss[0]
     accuracy = np.mean((predict_lstm(model, [s.text for s in test], vocab) > 0.5) == [s.label for s in test])
     assert accuracy > 0.9
@@ -127,7 +127,8 @@ def test_bag_of_words_running_scores_add_word_weights():
 
 def test_accuracy_by_kind():
     sentences = [Sentence("a", 1, "plain"), Sentence("b", 0, "plain"), Sentence("c", 1, "but")]
-    assert accuracy_by_kind([0.9, 0.8, 0.2], sentences) == {"plain": 0.5, "but": 0.0, "all": pytest.approx(1 / 3)}
+    assert accuracy_by_kind([0.9, 0.8, 0.2], sentences) == {"plain": 0.5, "but": 0.0,
+                                                            "all": pytest.approx(1 / 3)}
 
 
 def test_bag_of_bigrams_counts_adjacent_pairs_and_sees_dull_but():
@@ -191,7 +192,8 @@ def test_bag_of_listed_pairs_is_sparse_and_matches_the_full_layout():
     V = len(vocab)
     assert listed.weights.shape == (V + 2,)
     counts = listed.counts(["the movie is not good", "the movie is good"])
-    assert counts.shape == (2, V + 2) and counts[0, V] == 1 and counts[0, V + 1] == 1 and counts[1, V:].sum() == 0
+    assert counts.shape == (2, V + 2) and counts[0, V] == 1 and counts[0, V + 1] == 1
+    assert counts[1, V:].sum() == 0
     listed.weights[V], listed.weights[vocab.index["good"]] = -3.0, 1.0
     assert listed.pair_weight("not", "good") == -3.0
     np.testing.assert_allclose(listed.running_scores("the movie is not good"), [0, 0, 0, 0, -2.0])
@@ -228,7 +230,8 @@ def test_review_lstm_learns_trains_reproducibly_and_round_trips(tmp_path):
     reviews_app.save_model(model, config, tmp_path / "m.npz")
     loaded, loaded_config = reviews_app.load_model(tmp_path / "m.npz", vocab)
     assert loaded_config == config
-    np.testing.assert_allclose(reviews_app.predict_reviews(loaded, validation.texts, vocab), probabilities, atol=1e-6)
+    np.testing.assert_allclose(reviews_app.predict_reviews(loaded, validation.texts, vocab), probabilities,
+                               atol=1e-6)
     with pytest.raises(ValueError, match="word embeddings, expected"):
         reviews_app.load_model(tmp_path / "m.npz", reviews_app.CorpusVocabulary(["a b"], min_count=1))
     # the last running score is the model's logit difference; the numpy twin gives the same states
@@ -258,7 +261,8 @@ def test_committed_review_models_reproduce_their_metrics():
         model, _ = reviews_app.load_model(results / f"sentiment_lstm_seed{run['seed']}.npz", vocab)
         rate = reviews_app.accuracy_rate(reviews_app.predict_reviews(model, parts["test"].texts, vocab),
                                          parts["test"].labels)
-        assert rate.successes == run["test"]["all"]["correct"] and rate.trials == run["test"]["all"]["n"] == 2114
+        assert rate.successes == run["test"]["all"]["correct"]
+        assert rate.trials == run["test"]["all"]["n"] == 2114
 
 
 def test_subset_rates_and_median_run():

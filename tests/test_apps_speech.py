@@ -49,7 +49,8 @@ def test_noise_level_matches_the_requested_snr():
 
 
 def test_spectrogram_peaks_at_the_formants():
-    config = AudioConfig(snr_db=(60.0, 60.0), pitch_jitter=0.0, min_duration=0.3, max_duration=0.3, max_gap=0.0)
+    config = AudioConfig(snr_db=(60.0, 60.0), pitch_jitter=0.0, min_duration=0.3, max_duration=0.3,
+                         max_gap=0.0)
     u = synthesize(1, config, text="a")
     spec = log_spectrogram(u.audio, config)
     assert spec.shape == ((len(u.audio) - 256) // 128 + 1, 32)

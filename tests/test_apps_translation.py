@@ -96,7 +96,8 @@ ENGLISH = [f"Sentence {k} is here." for k in range(40)] + ["The house is red.", 
 
 
 def test_de_en_split_is_seeded_and_keeps_test_sentences_out_of_training():
-    first, second = s.split_pairs(GERMAN, ENGLISH, n_test=10, seed=3), s.split_pairs(GERMAN, ENGLISH, n_test=10, seed=3)
+    first = s.split_pairs(GERMAN, ENGLISH, n_test=10, seed=3)
+    second = s.split_pairs(GERMAN, ENGLISH, n_test=10, seed=3)
     assert np.array_equal(first.test, second.test) and np.array_equal(first.train, second.train)
     assert len(first.test) == 10
     test_de = {GERMAN[k] for k in first.test}
@@ -124,7 +125,8 @@ def test_de_en_chrf_values():
     assert s.chrf(["The house is red."], ["The house is red."]) == pytest.approx(100.0)
     assert s.chrf(["xyz"], ["The house is red."]) == pytest.approx(0.0)
     by_length = s.chrf_by_length(["a b c", "The house is red."], ["x y z", "The house is red."])
-    assert by_length["3-5"] == pytest.approx(s.chrf(["a b c", "The house is red."], ["x y z", "The house is red."]))
+    whole = s.chrf(["a b c", "The house is red."], ["x y z", "The house is red."])
+    assert by_length["3-5"] == pytest.approx(whole)
     assert np.isnan(by_length["6-8"]) and np.isnan(by_length["9-12"])
     with pytest.raises(ValueError, match="expected 1 strings"):
         s.chrf([], ["a"])
@@ -134,7 +136,8 @@ def test_de_en_tiny_training_is_bit_for_bit_reproducible_and_results_round_trip(
     import torch
 
     torch.set_num_threads(1)
-    config = s.WordSeq2SeqConfig(vocab=50, embed_size=8, hidden_size=16, steps=30, batch_size=8, lr=1e-2, seed=0)
+    config = s.WordSeq2SeqConfig(vocab=50, embed_size=8, hidden_size=16, steps=30, batch_size=8, lr=1e-2,
+                                 seed=0)
     vec_a, run_a = s._train_one(GERMAN[:30], ENGLISH[:30], GERMAN[30:33], ENGLISH[30:33], config, 0)
     vec_b, run_b = s._train_one(GERMAN[:30], ENGLISH[:30], GERMAN[30:33], ENGLISH[30:33], config, 0)
     assert np.array_equal(vec_a, vec_b) and repr(run_a) == repr(run_b)  # repr: NaN for empty length bins
@@ -151,7 +154,8 @@ def test_de_en_tiny_training_is_bit_for_bit_reproducible_and_results_round_trip(
 
 
 def test_de_en_error_profile_counts():
-    profile = s.error_profile(["The the house.", "A <unk> is red.", "Yes."], ["The house.", "A car is red.", "Yes."])
+    profile = s.error_profile(["The the house.", "A <unk> is red.", "Yes."],
+                              ["The house.", "A car is red.", "Yes."])
     assert profile["exact"] == pytest.approx(1 / 3)
     assert profile["unknown"] == pytest.approx(1 / 3)
     assert profile["repeat"] == pytest.approx(0.0)  # "The the" differs in case

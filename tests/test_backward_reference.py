@@ -10,10 +10,21 @@ import numpy as np
 import pytest
 
 from lstm_edu import GRU, LSTM, GRUConfig, LSTMConfig, from_torch, jacobian_norms
-from lstm_edu.backward_checks import (cell_jacobians, central_difference, forget_products,
-                                      loss_value, torch_lstm_gradients)
-from lstm_edu.backward_reference import (EQUATIONS, backward_step, equation_code,
-                                         reference_backward, sigmoid_slope, tanh_slope)
+from lstm_edu.backward_checks import (
+    cell_jacobians,
+    central_difference,
+    forget_products,
+    loss_value,
+    torch_lstm_gradients,
+)
+from lstm_edu.backward_reference import (
+    EQUATIONS,
+    backward_step,
+    equation_code,
+    reference_backward,
+    sigmoid_slope,
+    tanh_slope,
+)
 
 CHAPTER = Path(__file__).resolve().parents[1] / "book" / "chapters" / "04b_backward_pass.ipynb"
 T, B, D, H = 5, 2, 3, 4

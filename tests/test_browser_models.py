@@ -32,7 +32,8 @@ torch.set_num_threads(1)
 
 def small_model(vocab: int = 7, embed: int = 3, hidden: int = 4, out: int = 2, seed: int = 0):
     torch.manual_seed(seed)
-    return torch.nn.Embedding(vocab, embed), torch.nn.LSTM(embed, hidden, batch_first=True), torch.nn.Linear(hidden, out)
+    return (torch.nn.Embedding(vocab, embed), torch.nn.LSTM(embed, hidden, batch_first=True),
+            torch.nn.Linear(hidden, out))
 
 
 def test_float32_round_trip_is_exact_and_little_endian():
@@ -57,8 +58,8 @@ def test_encoding_refuses_what_it_would_change():
 
 
 SENTENCES = ["The Rock is destined to be ''Conan''!", "Doesn't it? it's GREAT!!", "ok... 42nd st.", "",
-             "rock'n'roll isn't dead", "'quoted' words", "naïve café résumé", "tab\tand\nnewline", "Kelvin \u212a",
-             "İstanbul", "x'y'z", "a'1", "?!?", "l'été", "ＡＢＣ fullwidth"]
+             "rock'n'roll isn't dead", "'quoted' words", "naïve café résumé", "tab\tand\nnewline",
+             "Kelvin \u212a", "İstanbul", "x'y'z", "a'1", "?!?", "l'été", "ＡＢＣ fullwidth"]
 
 
 @pytest.mark.parametrize("text", SENTENCES)
@@ -76,8 +77,8 @@ def test_dropped_characters_are_what_the_tokenizer_leaves_out():
 
 def test_sentence_tokens_map_unknown_words_to_unk():
     words = ["<pad>", UNK, "good", "not"]
-    assert sentence_tokens("Not GOOD, zorp zorp!", words) == (["not", "good", "zorp", "zorp", "!"], [3, 2, 1, 1, 1],
-                                                             ["zorp", "!"])
+    assert sentence_tokens("Not GOOD, zorp zorp!", words) == (["not", "good", "zorp", "zorp", "!"],
+                                                             [3, 2, 1, 1, 1], ["zorp", "!"])
     with pytest.raises(ValueError, match="words"):
         sentence_tokens("good", ["<pad>", "good"])
 

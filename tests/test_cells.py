@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from lstm_edu import GRU, LSTM, RNN, VARIANTS, GRUConfig, LSTMConfig, RNNConfig, gated_memory
-from lstm_edu.cells import (GRUParams, LSTMParams, RNNParams, gru_cell, lstm_active_gates,
-                            lstm_cell, rnn_cell)
+from lstm_edu.cells import GRUParams, LSTMParams, RNNParams, gru_cell, lstm_active_gates, lstm_cell, rnn_cell
 
 TOL = dict(rtol=1e-12, atol=1e-14)
 

@@ -8,7 +8,8 @@ import lstm_edu.data as data
 from lstm_edu.data.eu_stocks import read_eu_stocks
 from lstm_edu.data.nyc_weather import read_nyc_temperatures
 
-STOCKS = "day,DAX,SMI,CAC,FTSE\n1,1628.75,1678.1,1772.8,2443.6\n2,1613.63,1688.5,1750.5,2460.2\n3,1606.51,1678.6,1718.0,2448.2\n"
+STOCKS = ("day,DAX,SMI,CAC,FTSE\n1,1628.75,1678.1,1772.8,2443.6\n2,1613.63,1688.5,1750.5,2460.2\n"
+          "3,1606.51,1678.6,1718.0,2448.2\n")
 WEATHER = ("origin,time_hour,temp\nJFK,2013-01-01T06:00:00Z,32.0\nEWR,2013-01-01T06:00:00Z,40.0\n"
            "JFK,2013-01-01T07:00:00Z,41.0\nJFK,2013-01-01T09:00:00Z,50.0\nJFK,2013-01-01T10:00:00Z,\n"
            "JFK,2013-01-01T11:00:00Z,68.0\n")

@@ -18,7 +18,8 @@ def test_registered_with_source_license_and_citation():
 def test_parses_a_small_file(tmp_path):
     file = tmp_path / "reviews.txt"
     file.write_bytes(b"1\t2.5\tA ''great'' film.\r\n2\t-0.6\tEffective but too tepid biopic\r\n"
-                     b"3\t0.0\tIt is a movie.\r\n4\t-3.875\tAwful.")  # CRLF, no newline at the end, as upstream
+                     # CRLF, no newline at the end, as upstream
+                     b"3\t0.0\tIt is a movie.\r\n4\t-3.875\tAwful.")
     reviews = parse_movie_reviews(file)
     assert reviews.texts == ["A ''great'' film.", "Effective but too tepid biopic", "Awful."]
     np.testing.assert_array_equal(reviews.ids, [1, 2, 4])

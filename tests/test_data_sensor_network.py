@@ -65,9 +65,11 @@ def test_the_fetched_file_has_the_published_counts():
     readings = load_readings()
     assert len(readings.label) == 18914 and readings.label.sum() == 149
     assert readings.motes() == [1, 2, 3, 4]
-    counts = {m: (len(readings.of_mote(m)), int(readings.label[readings.of_mote(m)].sum())) for m in readings.motes()}
+    counts = {m: (len(readings.of_mote(m)), int(readings.label[readings.of_mote(m)].sum()))
+              for m in readings.motes()}
     assert counts == {1: (4417, 117), 2: (4417, 0), 3: (5039, 0), 4: (5041, 32)}
-    assert [bool(readings.indoor[readings.of_mote(m)].all()) for m in (1, 2, 3, 4)] == [True, True, False, False]
+    indoor = [bool(readings.indoor[readings.of_mote(m)].all()) for m in (1, 2, 3, 4)]
+    assert indoor == [True, True, False, False]
     for m in readings.motes():  # each mote's readings are numbered 1, 2, ... without a gap
         np.testing.assert_array_equal(readings.reading[readings.of_mote(m)], np.arange(1, counts[m][0] + 1))
     assert COLUMNS == ("reading", "mote_id", "indoor", "humidity", "temperature", "label")

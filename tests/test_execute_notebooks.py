@@ -52,7 +52,8 @@ def mixed_run(tmp_path_factory):
         "good": notebook(folder / "good.ipynb", "print(6 * 7)", "import os\nprint(os.getcwd())"),
         "bad_json": folder / "bad_json.ipynb",
         "missing": folder / "missing.ipynb",
-        "dies": notebook(folder / "dies.ipynb", "print('before')", "import os; os._exit(1)", "print('after')"),
+        "dies": notebook(folder / "dies.ipynb", "print('before')", "import os; os._exit(1)",
+                         "print('after')"),
         "good_too": notebook(folder / "good_too.ipynb", "print('still saved')"),
     }
     paths["bad_json"].write_text('{"cells": [ this is not json', encoding="utf-8")

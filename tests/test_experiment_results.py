@@ -47,9 +47,11 @@ def test_adding_headline_comparisons():
     rate = _adding_rates()
     assert compare_intervals(rate[("LSTM", 50)], rate[("RNN", 50)]) == "higher"
     assert rate[("LSTM", 100)].successes > rate[("RNN", 100)].successes  # the direction holds ...
-    assert compare_intervals(rate[("LSTM", 100)], rate[("RNN", 100)]) == NO_DIFFERENCE  # ... the intervals do not
+    # ... the intervals do not
+    assert compare_intervals(rate[("LSTM", 100)], rate[("RNN", 100)]) == NO_DIFFERENCE
     for lag in (10, 25, 50, 100):  # "today's LSTM does no better here than the 1997 cell"
-        assert compare_intervals(rate[("LSTM", lag)], rate[("LSTM 1997 (no forget gate)", lag)]) == NO_DIFFERENCE
+        old = rate[("LSTM 1997 (no forget gate)", lag)]
+        assert compare_intervals(rate[("LSTM", lag)], old) == NO_DIFFERENCE
     assert compare_intervals(rate[("LSTM", 50)], rate[("GRU", 50)]) == NO_DIFFERENCE
 
 
@@ -67,7 +69,8 @@ def test_forget_gate_headline_comparisons():
         r["solved_last"] for r in continual if r["variant"] == "nfg")
     markers = forget_gate.forget_at_markers(continual)
     lower = [r["f elsewhere"] - r["f at markers"] for r in markers]
-    assert sum(d > 0 for d in lower) > len(lower) / 2 and np.median(lower) < 0.1  # lower, "by a few hundredths"
+    # lower, "by a few hundredths"
+    assert sum(d > 0 for d in lower) > len(lower) / 2 and np.median(lower) < 0.1
 
 
 def test_exploding_headline_comparison():
@@ -81,9 +84,11 @@ def test_ablation_headline_comparisons():
     rows = ablation.summarise(results["runs"])
     assert ablation.compare_with(rows, "higher") == ["NFG"]
     assert ablation.compare_with(rows, "lower") == []
-    config = ablation.AblationConfig(lag=results["config"]["lag"], test_length=results["config"]["test_length"])
+    config = ablation.AblationConfig(lag=results["config"]["lag"],
+                                     test_length=results["config"]["test_length"])
     baseline = ablation.mean_predictor_mse(config)
-    assert 1 <= ablation.learned_little(results["runs"], baseline)["NOAF"] < 5  # "as good as V in most seeds, but ..."
+    # "as good as V in most seeds, but ..."
+    assert 1 <= ablation.learned_little(results["runs"], baseline)["NOAF"] < 5
     used = {row["variant"]: row["parameters"] for row in rows}
     assert used["CIFG"] < used["NP"] < used["V"]
 
@@ -91,7 +96,8 @@ def test_ablation_headline_comparisons():
 def test_hyperparameter_headline_comparisons():
     runs = load_results(RESULTS / "hyperparameters.json")["runs"]
     spread = hyperparameters.spread_of_medians(runs)
-    assert spread["lr"] > spread["hidden_size"] > spread["dropout"]  # "the order is the same" as Greff et al.'s
+    # "the order is the same" as Greff et al.'s
+    assert spread["lr"] > spread["hidden_size"] > spread["dropout"]
     rows = hyperparameters.summarise(runs, "lr")
     best = min(rows, key=lambda row: row["test_mse"].median)["lr"]
     assert min(r["lr"] for r in rows) < best < max(r["lr"] for r in rows)  # the grid extends past the optimum

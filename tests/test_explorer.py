@@ -2,7 +2,6 @@
 import base64
 import hashlib
 
-import ipywidgets as widgets
 import numpy as np
 import pytest
 
@@ -85,7 +84,8 @@ def test_static_explorer_stores_every_frame_in_grid_order_with_its_summary():
     ],
 )
 def test_bad_grids_are_rejected_with_the_argument_named(grid, message):
-    with pytest.raises((ValueError, TypeError), match=message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")):
+    pattern = message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")
+    with pytest.raises((ValueError, TypeError), match=pattern):
         static_explorer(LineRenderer(), grid)
     assert MAX_FRAMES < 400
 
@@ -122,8 +122,9 @@ def test_categorical_controls_show_their_names():
 
 
 def test_png_is_a_small_palette_image_that_is_identical_across_calls():
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     renderer = LineRenderer()
     renderer.update(slope=0.5)

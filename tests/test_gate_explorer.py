@@ -91,7 +91,8 @@ def test_distractors_open_the_input_gate_while_writing_and_a_closed_gate_shields
 def test_every_extreme_gives_finite_bounded_values(variant, pattern):
     setup = GateSetup(variant=variant, pattern=pattern, steps=50, c0=-5.0)
     for corner in range(2 ** len(GATE_RANGES)):
-        values = GateValues(**{name: GATE_RANGES[name][(corner >> k) & 1] for k, name in enumerate(GATE_RANGES)})
+        values = GateValues(**{name: GATE_RANGES[name][(corner >> k) & 1]
+                               for k, name in enumerate(GATE_RANGES)})
         result = simulate(setup, values)
         assert np.isfinite(result.c).all() and np.abs(result.c).max() <= 5.0 + setup.length
         assert np.abs(result.h).max() <= max(1.0, np.abs(result.c).max())

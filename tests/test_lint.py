@@ -1,4 +1,5 @@
-"""Code rules the tests enforce: ruff is clean, no module is over 400 lines, no private names cross modules."""
+"""Code rules the tests enforce: ruff is clean, no module is over 400 lines,
+no private names cross modules."""
 from __future__ import annotations
 
 import ast

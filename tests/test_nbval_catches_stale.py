@@ -28,8 +28,10 @@ CELLS = {  # name -> source; each name is also how the copy alters that cell's s
     "unchanged": "print(round(0.1 + 0.2, 3))",
     "stale_number": "print(round(0.1 + 0.2, 3))",
     "address": "class Gate:\n    pass\nprint(Gate())",
-    "timing": "import time\nstart = time.perf_counter()\ntime.sleep(0.01)\nprint(f'took {time.perf_counter() - start:.4f} s')",
-    "figure_size": "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\nfigure, axes = plt.subplots(1, 2)\nfigure",
+    "timing": ("import time\nstart = time.perf_counter()\ntime.sleep(0.01)\n"
+               "print(f'took {time.perf_counter() - start:.4f} s')"),
+    "figure_size": ("import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\n"
+                    "figure, axes = plt.subplots(1, 2)\nfigure"),
     "stale_axes": "figure",
     "widget_bytes": "import ipywidgets\nipywidgets.Image(value=b'\\x89PNG frame 1', format='png')",
 }
@@ -52,7 +54,8 @@ def executed_notebook():
 def replace_text(nb, name: str, old: str, new: str) -> None:
     """Replace ``old`` by ``new`` in cell ``name``'s stored text, insisting that ``old`` is there."""
     for output in nb.cells[NAMES.index(name)].outputs:
-        holder, key = (output, "text") if output.output_type == "stream" else (output.get("data", {}), "text/plain")
+        holder, key = ((output, "text") if output.output_type == "stream"
+                       else (output.get("data", {}), "text/plain"))
         if old in holder.get(key, ""):
             holder[key] = holder[key].replace(old, new)
             return
@@ -72,19 +75,22 @@ def altered_copy(baseline):
     # values a fresh run cannot produce, in the places the sanitizers cover:
     replace_text(nb, "address", stored_text(nb, "address").split(" at ")[1].split(">")[0], "0xdeadbeef0000")
     replace_text(nb, "timing", stored_text(nb, "timing").strip(), "took 987.6543 s")
-    replace_text(nb, "figure_size", stored_text(nb, "figure_size").split("size ")[1].split(" with")[0], "1234x567")
+    size = stored_text(nb, "figure_size").split("size ")[1].split(" with")[0]
+    replace_text(nb, "figure_size", size, "1234x567")
     replace_text(nb, "widget_bytes", "frame 1", "frame 2")
     return nb
 
 
 def start_nbval(folder: Path, sanitize: bool) -> tuple[subprocess.Popen, Path]:
-    """Start nbval on every notebook in ``folder`` (as scripts/test.sh runs it); returns the process and its report."""
+    """Start nbval on every notebook in ``folder`` (as scripts/test.sh runs it);
+    returns the process and its report."""
     report = folder / "report.xml"
     command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
                "-q", f"--junitxml={report}", str(folder)]
     if sanitize:
         command += ["--nbval-sanitize-with", str(SANITIZE)]
-    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
     return process, report
 
 

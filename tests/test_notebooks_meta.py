@@ -69,7 +69,8 @@ def check_install_cell(nb) -> list[str]:
 
 def check_setup_call(nb) -> list[str]:
     cells = code_cells(nb)
-    if len(cells) < 2 or "setup_notebook()" not in cells[1].source or "lstm_edu.notebook" not in cells[1].source:
+    if (len(cells) < 2 or "setup_notebook()" not in cells[1].source
+            or "lstm_edu.notebook" not in cells[1].source):
         return ["the second code cell does not call lstm_edu.notebook.setup_notebook()"]
     return []
 
@@ -95,7 +96,8 @@ def check_forbidden_widgets(nb) -> list[str]:
     for index, cell in enumerate(code_cells(nb)):
         match = FORBIDDEN_CODE.search(strip_comments(cell.source))
         if match:
-            problems.append(f"code cell {index} uses {match.group(0).strip()!r}; use lstm_edu.widgets.explorer")
+            problems.append(f"code cell {index} uses {match.group(0).strip()!r}; "
+                            f"use lstm_edu.widgets.explorer")
     return problems
 
 
@@ -134,7 +136,8 @@ def check_executed(nb) -> list[str]:
     counts = [cell.get("execution_count") for cell in code_cells(nb)]
     problems = []
     if None in counts:
-        problems.append(f"{counts.count(None)} code cell(s) never executed (run scripts/execute_notebooks.py)")
+        problems.append(f"{counts.count(None)} code cell(s) never executed "
+                        f"(run scripts/execute_notebooks.py)")
     elif counts != list(range(1, len(counts) + 1)):
         problems.append(f"execution counts {counts} are not 1..{len(counts)}: not one top-to-bottom run")
     for index, cell in enumerate(code_cells(nb)):
@@ -236,10 +239,12 @@ def glued_keys(nb) -> set[str]:
 
 def check_glued_numbers(nb) -> list[str]:
     """At least three numbers in the prose come from code ({glue:text}), each one glued here."""
-    used = [key for cell in nb.cells if cell.cell_type == "markdown" for key in GLUE_ROLE.findall(cell.source)]
+    used = [key for cell in nb.cells if cell.cell_type == "markdown"
+            for key in GLUE_ROLE.findall(cell.source)]
     problems = []
     if len(set(used)) < MIN_GLUED_NUMBERS:
-        problems.append(f"{len(set(used))} glued value(s) in the prose, expected at least {MIN_GLUED_NUMBERS}")
+        problems.append(f"{len(set(used))} glued value(s) in the prose, "
+                        f"expected at least {MIN_GLUED_NUMBERS}")
     missing = sorted(set(used) - glued_keys(nb))
     if missing:
         problems.append(f"prose uses {missing}, which no cell glues (lstm_edu.notebook.glue)")
@@ -249,14 +254,16 @@ def check_glued_numbers(nb) -> list[str]:
 def check_exercises(nb) -> list[str]:
     """The page ends with an Exercises section of 3-5 exercises, each with a hidden solution."""
     markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
-    start = next((k for k, text in enumerate(markdown) if re.search(r"^## Exercises\s*$", text, re.MULTILINE)), None)
+    start = next((k for k, text in enumerate(markdown)
+                  if re.search(r"^## Exercises\s*$", text, re.MULTILINE)), None)
     if start is None:
         return ["no '## Exercises' section"]
     section = "\n".join(markdown[start:]).split("## Exercises", 1)[1]
     solutions = len(SOLUTION.findall(section))
     low, high = EXERCISES
     if not low <= solutions <= high:
-        return [f"{solutions} exercise solution(s) (dropdown admonitions titled Solution), expected {low}-{high}"]
+        return [f"{solutions} exercise solution(s) (dropdown admonitions titled Solution), "
+                f"expected {low}-{high}"]
     return []
 
 
@@ -292,7 +299,8 @@ def test_evidence_page_glues_numbers_and_has_exercises(path: Path, check) -> Non
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: str(path.relative_to(BOOK)))
 def test_notebook_is_in_toc_and_small(path: Path) -> None:
-    assert path.relative_to(ROOT).with_suffix("").as_posix() in toc_files(), "not in _toc.yml: the site skips it"
+    in_toc = path.relative_to(ROOT).with_suffix("").as_posix() in toc_files()
+    assert in_toc, "not in _toc.yml: the site skips it"
     assert path.stat().st_size <= MAX_NOTEBOOK_BYTES, f"{path.stat().st_size} bytes: too heavy a page"
 
 
@@ -317,10 +325,12 @@ def good_notebook():
 def add_widget_output(nb, model_id: str, saved: bool):
     cell = nb.cells[-1]
     cell.outputs.append(
-        nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": model_id}, "text/plain": "VBox()"})
+        nbformat.v4.new_output("display_data",
+                               data={WIDGET_VIEW: {"model_id": model_id}, "text/plain": "VBox()"})
     )
     if saved:
-        nb.metadata["widgets"] = {WIDGET_STATE: {"state": {model_id: {}}, "version_major": 2, "version_minor": 0}}
+        nb.metadata["widgets"] = {WIDGET_STATE: {"state": {model_id: {}}, "version_major": 2,
+                                                 "version_minor": 0}}
     return nb
 
 
@@ -417,12 +427,14 @@ def test_toc_lists_files_without_suffix() -> None:
 
 def test_figure_without_alt_text_is_refused() -> None:
     nb = good_notebook()
-    nb.cells[-1].outputs.append(nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Figure>"}))
+    nb.cells[-1].outputs.append(nbformat.v4.new_output("display_data",
+                                                       data={"image/png": "iVBOR", "text/plain": "<Figure>"}))
     assert check_figure_alt_text(nb) == ["figure without mystnb image.alt / figure.caption: 'print(1 + 1)'"]
     nb.cells[-1].metadata["mystnb"] = {"image": {"alt": "A line"}}
     assert check_figure_alt_text(nb) == []
     nb.cells[-1].metadata["mystnb"] = {"image": {"alt": "Norm of dc_T/dc_t"}}
-    assert check_figure_alt_text(nb) == ["figure alt text contains a slash, which reads as a file path: 'print(1 + 1)'"]
+    assert check_figure_alt_text(nb) == [
+        "figure alt text contains a slash, which reads as a file path: 'print(1 + 1)'"]
 
 
 def glue_output(name: str, text: str):
@@ -434,11 +446,13 @@ def glue_output(name: str, text: str):
 
 def test_prose_numbers_must_be_glued() -> None:
     nb = good_notebook()
-    nb.cells.append(nbformat.v4.new_markdown_cell("LSTM {glue:text}`lstm_rate:.0%`, RNN {glue:text}`rnn_rate:.0%`."))
+    nb.cells.append(nbformat.v4.new_markdown_cell(
+        "LSTM {glue:text}`lstm_rate:.0%`, RNN {glue:text}`rnn_rate:.0%`."))
     nb.cells[3].outputs += [glue_output("lstm_rate", "0.4"), glue_output("rnn_rate", "0.0")]
     assert check_glued_numbers(nb) == ["2 glued value(s) in the prose, expected at least 3"]
     nb.cells[-1].source += " And {glue}`gru_rate`."
-    assert check_glued_numbers(nb) == ["prose uses ['gru_rate'], which no cell glues (lstm_edu.notebook.glue)"]
+    assert check_glued_numbers(nb) == [
+        "prose uses ['gru_rate'], which no cell glues (lstm_edu.notebook.glue)"]
     nb.cells[3].outputs.append(glue_output("gru_rate", "0.1"))
     assert check_glued_numbers(nb) == []
 
@@ -447,8 +461,10 @@ def test_exercises_need_hidden_solutions() -> None:
     nb = good_notebook()
     assert check_exercises(nb) == ["no '## Exercises' section"]
     solution = "\n\n````{admonition} Solution\n:class: dropdown\nAnswer.\n````\n"
-    nb.cells.append(nbformat.v4.new_markdown_cell("## Exercises\n\n**1.** Q." + solution + "**2.** Q." + solution))
-    assert check_exercises(nb) == ["2 exercise solution(s) (dropdown admonitions titled Solution), expected 3-5"]
+    nb.cells.append(nbformat.v4.new_markdown_cell("## Exercises\n\n**1.** Q." + solution
+                                                  + "**2.** Q." + solution))
+    assert check_exercises(nb) == [
+        "2 exercise solution(s) (dropdown admonitions titled Solution), expected 3-5"]
     nb.cells.append(nbformat.v4.new_markdown_cell("**3.** Change the seed and rerun." + solution))
     assert check_exercises(nb) == []
 

@@ -6,8 +6,14 @@ import math
 import numpy as np
 import pytest
 
-from lstm_edu.stats import (NO_DIFFERENCE, Rate, compare_intervals, median_interval, median_spread,
-                            wilson_interval)
+from lstm_edu.stats import (
+    NO_DIFFERENCE,
+    Rate,
+    compare_intervals,
+    median_interval,
+    median_spread,
+    wilson_interval,
+)
 
 
 def wilson_by_hand(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -22,7 +28,8 @@ def wilson_by_hand(k: int, n: int, z: float = 1.959963984540054) -> tuple[float,
 def test_wilson_interval_matches_the_formula(k, n):
     rate = wilson_interval(k, n)
     low, high = wilson_by_hand(k, n)
-    assert rate.low == pytest.approx(max(0.0, low), abs=1e-12) and rate.high == pytest.approx(min(1.0, high), abs=1e-12)
+    assert rate.low == pytest.approx(max(0.0, low), abs=1e-12)
+    assert rate.high == pytest.approx(min(1.0, high), abs=1e-12)
     assert rate.low <= k / n <= rate.high and rate.rate == k / n
     assert str(rate) == f"{k}/{n} [{rate.low:.2f}, {rate.high:.2f}]"
 

@@ -6,8 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstm_edu.tasks import (SOLVED_TOLERANCE, adding_problem, adding_target, as_tensors,
-                            continual_adding_stream, solved)
+from lstm_edu.tasks import (
+    SOLVED_TOLERANCE,
+    adding_problem,
+    adding_target,
+    as_tensors,
+    continual_adding_stream,
+    solved,
+)
 
 lags = st.integers(min_value=6, max_value=220)
 seeds = st.integers(min_value=0, max_value=2**32 - 1)

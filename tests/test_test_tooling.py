@@ -55,7 +55,8 @@ def test_timer_adds_every_phase_per_notebook_and_ignores_other_tests(tmp_path: P
     timer.pytest_terminal_summary(terminal)
     assert terminal.lines[1] == "    14.0 s  sum over 2 notebooks"
     assert terminal.lines[2:] == ["     9.0 s  book/b.ipynb", "     5.0 s  book/a.ipynb"]
-    assert json.loads((tmp_path / "times.json").read_text()) == {"notebooks": {"book/a.ipynb": 5.0, "book/b.ipynb": 9.0}}
+    times = json.loads((tmp_path / "times.json").read_text())
+    assert times == {"notebooks": {"book/a.ipynb": 5.0, "book/b.ipynb": 9.0}}
 
 
 def write_reports(folder: Path, stages: list[str], failures: int = 0) -> None:

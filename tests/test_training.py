@@ -60,7 +60,8 @@ def test_grad_norm_is_recorded_before_clipping_and_clipping_rescales():
                    TrainConfig(steps=1, lr=0.1, clip_norm=clip, optimizer="sgd"))
     assert result.grad_norm[0] == pytest.approx(expected, rel=1e-6)
     assert result.clipped == [True]
-    step = math.sqrt(sum(float((p.detach() - b).double().pow(2).sum()) for p, b in zip(model.parameters(), before)))
+    step = math.sqrt(sum(float((p.detach() - b).double().pow(2).sum())
+                         for p, b in zip(model.parameters(), before)))
     assert step == pytest.approx(0.1 * clip, rel=1e-4)  # SGD step = lr * clipped gradient
 
 

@@ -132,7 +132,7 @@ def test_torch_parameter_counts_differ_only_by_the_second_bias():
 def test_run_variants_gives_every_cell_the_same_input():
     traces = run_variants(X, 5, forget_bias=1.0)
     assert list(traces) == list(CELLS)
-    for cell, trace in traces.items():
+    for trace in traces.values():
         np.testing.assert_array_equal(trace.x, X)
         assert trace.h.shape == (12, 3, 5)
     assert traces["lstm"].c is not None and traces["gru"].c is None

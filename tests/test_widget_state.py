@@ -38,13 +38,15 @@ def current(class_path: str):
 def test_saved_explorers_run_the_current_javascript(path):
     stale = []
     for class_path, state in saved_explorers(path):
-        assert class_path.startswith("lstm_edu."), f"{path.name}: an anywidget not from lstm_edu: {class_path!r}"
+        assert class_path.startswith("lstm_edu."), (f"{path.name}: an anywidget not from lstm_edu: "
+                                                    f"{class_path!r}")
         cls = current(class_path)
         esm, css = cls._esm, cls._css
         if state["_esm"] != (esm if isinstance(esm, str) else Path(esm).read_text()) or state["_css"] != css:
             stale.append(class_path.rpartition(".")[2])
     assert not stale, (f"{path.relative_to(BOOK)}: saved {sorted(set(stale))} predate the current "
-                       f"lstm_edu/widgets/js; re-execute the notebook (make execute NB={path.relative_to(BOOK.parent)})")
+                       f"lstm_edu/widgets/js; re-execute the notebook "
+                       f"(make execute NB={path.relative_to(BOOK.parent)})")
 
 
 def test_the_check_sees_explorers():

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from lab_server import NO_NOTEBOOKS, NOTEBOOKS, REPO, SERVED_AS
 from site_visit import PageReport, exercise_live_explorers, exercise_widgets
 
@@ -181,7 +180,8 @@ def test_explorer_traits_and_controls_stay_in_step(lab_server, browser):
         page.wait_for_function(_KERNEL_READY_JS, arg=PANEL, timeout=120_000)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        page.wait_for_function(_ALL_RAN_JS, arg=[PANEL, code_cells], timeout=RUN_TIMEOUT_S * 1000, polling=500)
+        page.wait_for_function(_ALL_RAN_JS, arg=[PANEL, code_cells], timeout=RUN_TIMEOUT_S * 1000,
+                               polling=500)
         # the explorer bound to the name `explorer` is the last gate explorer of the page
         root = page.locator(f"{PANEL} .lstm-gate-explorer").last
         forget = root.get_by_label("forget gate f", exact=True)
