@@ -38,7 +38,8 @@ def main() -> int:
     print(f"adding problem T={args.lag}, seed {args.seed}, torch {torch.__version__}, "
           f"{args.threads} thread(s), {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
     print(f"config: hidden {config.hidden_size}, batch {config.batch_size}, Adam lr {config.lr}, "
-          f"LSTM forget bias {config.forget_bias}, clip {config.clip_norm}, budget {config.max_sequences} sequences")
+          f"LSTM forget bias {config.forget_bias}, clip {config.clip_norm}, "
+          f"budget {config.max_sequences} sequences")
 
     lstm = train_adding("lstm", args.lag, args.seed, config)
     used = lstm["steps"] * config.batch_size

@@ -46,12 +46,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
 from site_visit import (  # noqa: E402
+    _MATHJAX_IDLE_JS,
+    _WIDGETS_READY_JS,
     CHROMIUM,
     CHROMIUM_ARGS,
     LIVE_EXPLORER,
     WIDGET_VIEW,
-    _MATHJAX_IDLE_JS,
-    _WIDGETS_READY_JS,
     discover_pages,
     redirect_target,
     serve,
@@ -72,12 +72,15 @@ _CONTROLS_JS = """
   const groups = new Set();
   for (const el of root.querySelectorAll("input, select, textarea")) {
     if (el.disabled || !shown(el)) continue;
-    let kind = null, target = el, name = (el.labels && el.labels.length) ? text(el.labels[0]) : (el.getAttribute("aria-label") || el.id);
+    let kind = null, target = el;
+    let name = (el.labels && el.labels.length) ? text(el.labels[0])
+                                                : (el.getAttribute("aria-label") || el.id);
     if (el.type === "range") kind = "range";
     else if (el.type === "radio") {
       const group = el.closest("fieldset") || el.parentElement;
       if (groups.has(group)) continue;
-      groups.add(group); kind = "radio"; target = group; name = text(group.querySelector("legend")) || el.name;
+      groups.add(group); kind = "radio"; target = group;
+      name = text(group.querySelector("legend")) || el.name;
     } else if (el.tagName === "SELECT") kind = "select";
     else if (el.tagName === "TEXTAREA" || ["text", "search", ""].includes(el.type)) kind = "text";
     if (!kind) continue;
@@ -99,7 +102,8 @@ async ([key, kind, n, timeoutMs]) => {
   // the sequence of settings, each different from the one before
   let settings, apply, original;
   if (kind === "range") {
-    const min = Number(el.min || 0), max = Number(el.max || 100), step = el.step === "any" ? 0 : Number(el.step || 1);
+    const min = Number(el.min || 0), max = Number(el.max || 100);
+    const step = el.step === "any" ? 0 : Number(el.step || 1);
     const count = step > 0 ? Math.min(Math.round((max - min) / step), 60) : 60;
     const values = [...new Set(Array.from({ length: count + 1 }, (_, k) => {
       const raw = min + ((max - min) * k) / count;
@@ -122,12 +126,14 @@ async ([key, kind, n, timeoutMs]) => {
     apply = (i) => { radios[i].checked = true; fire(radios[i]); };
   } else if (kind === "select") {
     original = el.selectedIndex;
-    settings = Array.from({ length: el.options.length > 1 ? n : 0 }, (_, k) => (original + k + 1) % el.options.length);
+    settings = Array.from({ length: el.options.length > 1 ? n : 0 },
+                          (_, k) => (original + k + 1) % el.options.length);
     apply = (i) => { el.selectedIndex = i; fire(el); };
   } else {
     original = el.value;
     const words = original.split(/\\s+/).filter(Boolean);
-    const shorter = words.length >= 2 ? original.slice(0, original.trimEnd().lastIndexOf(words[words.length - 1])).replace(/[\\s,;]+$/, "")
+    const last = original.trimEnd().lastIndexOf(words[words.length - 1]);
+    const shorter = words.length >= 2 ? original.slice(0, last).replace(/[\\s,;]+$/, "")
                                       : `${original.trim()} ${original.trim()}`;
     settings = Array.from({ length: n }, (_, k) => (k % 2 === 0 ? shorter : original));
     apply = (v) => { el.value = v; fire(el); };
@@ -306,12 +312,14 @@ def main(argv: list[str] | None = None) -> int:
     failures = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + UNLOCKED_FRAMES)
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                 args=CHROMIUM_ARGS + UNLOCKED_FRAMES)
             try:
                 weights = {}
                 for page_name in pages:
                     weights[page_name] = page_weight(browser, server, page_name)
-                live_pages = [p for p in pages if "lstm-explorer" in (site / p).read_text(encoding="utf-8", errors="replace")]
+                live_pages = [p for p in pages
+                              if "lstm-explorer" in (site / p).read_text(encoding="utf-8", errors="replace")]
                 timings = []
                 for page_name in live_pages:
                     timings.extend(explorer_latency(browser, server, page_name, args.changes))
@@ -325,19 +333,23 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for t in timings:
         if not t.total:
-            print(f"| {t.page} | {t.explorer}: {t.kind} | {len(t.controls)} | 0 | - | - | - | - | {t.limit:g} | no repaint |")
+            print(f"| {t.page} | {t.explorer}: {t.kind} | {len(t.controls)} | 0 | - | - | - | - "
+                  f"| {t.limit:g} | no repaint |")
             failures.append(f"{t.page} explorer {t.explorer}: no change repainted")
             continue
         p95 = percentile(t.total, 95)
         met = p95 <= t.limit and t.missed == 0
         if not met:
-            failures.append(f"{t.page} explorer {t.explorer}: p95 {p95:.1f} ms (target {t.limit:g}), {t.missed} without repaint")
+            failures.append(f"{t.page} explorer {t.explorer}: p95 {p95:.1f} ms (target {t.limit:g}), "
+                            f"{t.missed} without repaint")
         print(f"| {t.page} | {t.explorer}: {t.kind} | {len(t.controls)} | {len(t.total)}"
-              f"{f' (+{t.missed} no repaint)' if t.missed else ''} | {statistics.median(t.total):.1f} | {p95:.1f} | "
-              f"{max(t.total):.1f} | {percentile(t.script, 95):.1f} | {t.limit:g} | {'yes' if met else 'NO'} |")
+              f"{f' (+{t.missed} no repaint)' if t.missed else ''} | {statistics.median(t.total):.1f} "
+              f"| {p95:.1f} | {max(t.total):.1f} | {percentile(t.script, 95):.1f} | {t.limit:g} "
+              f"| {'yes' if met else 'NO'} |")
     for t in timings:
         if t.total:
-            print(f"  {t.page} explorer {t.explorer}: slowest change {t.slowest[0]:.1f} ms on {t.slowest[1]}; "
+            print(f"  {t.page} explorer {t.explorer}: slowest change {t.slowest[0]:.1f} ms "
+                  f"on {t.slowest[1]}; "
                   f"controls: {', '.join(t.controls)}")
 
     print("\nPage weight (sum of gzip-compressed responses):\n")
@@ -350,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     if weights:
         heaviest = max(weights, key=lambda p: weights[p][0])
         size = weights[heaviest][0]
-        print(f"\nheaviest page: {heaviest}, {size / 1e6:.2f} MB gzip (target <= {PAGE_LIMIT_BYTES / 1e6:g} MB): "
+        print(f"\nheaviest page: {heaviest}, {size / 1e6:.2f} MB gzip "
+              f"(target <= {PAGE_LIMIT_BYTES / 1e6:g} MB): "
               f"{'met' if size <= PAGE_LIMIT_BYTES else 'NOT met'}")
         if size > PAGE_LIMIT_BYTES:
             failures.append(f"heaviest page {heaviest}: {size / 1e6:.2f} MB")

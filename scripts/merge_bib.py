@@ -79,7 +79,8 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     TARGET.write_text(text, encoding="utf-8")
-    print(f"merge_bib: {text.count(chr(10) + '@')} entries from {len(pieces)} file(s) -> {TARGET.relative_to(ROOT)}")
+    print(f"merge_bib: {text.count(chr(10) + '@')} entries from {len(pieces)} file(s) "
+          f"-> {TARGET.relative_to(ROOT)}")
     return 0
 
 

@@ -107,10 +107,12 @@ def print_time_budget(stages: list[Stage], reports: Path) -> None:
     notebooks = by_name.get("notebooks")
     times_path = reports / "notebook-times.json"
     if notebooks is not None and notebooks.status != "skipped":
-        print(budget_line("re-executing all notebooks under nbval (wall clock)", notebooks.seconds, NOTEBOOKS_BUDGET_S))
+        print(budget_line("re-executing all notebooks under nbval (wall clock)", notebooks.seconds,
+                          NOTEBOOKS_BUDGET_S))
     if times_path.exists():
         times = json.loads(times_path.read_text())["notebooks"]
-        print(f"  sum of the {len(times)} notebooks' own times (one after another): {sum(times.values()):.1f} s")
+        print(f"  sum of the {len(times)} notebooks' own times (one after another): "
+              f"{sum(times.values()):.1f} s")
         print(f"  slowest {min(SLOWEST_SHOWN, len(times))}:")
         for path, seconds in sorted(times.items(), key=lambda item: -item[1])[:SLOWEST_SHOWN]:
             print(f"  {seconds:8.1f} s  {path}")
@@ -118,7 +120,8 @@ def print_time_budget(stages: list[Stage], reports: Path) -> None:
         print("notebooks: not run")
     site_path = reports / "site-build-seconds.txt"
     if site_path.exists():
-        print(budget_line("site build from stored outputs (jupyter-book build --all)", float(site_path.read_text()), SITE_BUDGET_S))
+        print(budget_line("site build from stored outputs (jupyter-book build --all)",
+                          float(site_path.read_text()), SITE_BUDGET_S))
     else:
         print("site build: no time recorded")
 
