@@ -41,7 +41,7 @@ import numpy as np
 from .cells import GRUParams, LSTMParams, RNNParams
 from .config import GRUConfig, LSTMConfig, RNNConfig
 from .sequence import GRU, LSTM, RNN
-from .validation import check_finite_real, check_positive_int
+from .validation import check_finite_real, check_positive_int, check_seed
 from .variants_compare import CELL_NAMES, CELLS
 
 __all__ = [
@@ -95,11 +95,7 @@ class GradientSetup:
         check_positive_int("input_size", self.input_size)
         check_positive_int("hidden_size", self.hidden_size)
         check_positive_int("max_length", self.max_length)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral):
-            raise TypeError(f"seed: expected a non-negative int, got "
-                            f"{type(self.seed).__name__} {self.seed!r}")
-        if self.seed < 0:
-            raise ValueError(f"seed: expected a non-negative int, got {self.seed}")
+        check_seed("seed", self.seed)
         floor = check_finite_real("floor", self.floor)
         if not 0.0 < floor < 1.0:
             raise ValueError(f"floor: expected a value in (0, 1), got {self.floor}")

@@ -82,7 +82,7 @@ def jacobian_norms(model, trace, of: str = "h", wrt: str = "h", norm: str = "spe
     """
     if not isinstance(model, (LSTM, GRU, RNN)):
         raise TypeError(f"model: expected an lstm_edu LSTM, GRU or RNN, got {type(model).__name__}")
-    model._check_trace(trace)
+    model.check_trace(trace)
     states = ("h", "c") if model.kind == "lstm" else ("h",)
     of, wrt = _check_choice("of", of, states), _check_choice("wrt", wrt, states)
     matrix_norm = _NORMS[_check_choice("norm", norm, tuple(_NORMS))]

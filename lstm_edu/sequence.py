@@ -156,9 +156,6 @@ class _SequenceModel:
                 f"dtype={trace.time_major.h.dtype}"
             )
 
-    # the old private name, still called by lstm_edu.gradients (not this module's to change)
-    _check_trace = check_trace
-
     def _backward_arguments(self, trace, dh, dh_T, dc_T_given: bool = False):
         """Validate the common backward arguments; return dh time-major with dh_T added."""
         self.check_trace(trace)

@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .validation import check_int, check_seed
+
 __all__ = ["TrainConfig", "TrainResult", "train", "seed_everything", "grad_norm"]
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -32,10 +34,7 @@ def seed_everything(seed: int) -> None:
     seed : int
         A non-negative integer.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed: expected a non-negative int, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed: expected a non-negative int, got {seed}")
+    seed = check_seed("seed", seed)
     random.seed(int(seed))
     np.random.seed(int(seed))
     torch.manual_seed(int(seed))
@@ -76,10 +75,10 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "log_every"):
-            _check_int(name, getattr(self, name), minimum=1)
-        _check_int("seed", self.seed, minimum=0)
+            check_int(name, getattr(self, name), minimum=1)
+        check_int("seed", self.seed, minimum=0)
         if self.eval_every is not None:
-            _check_int("eval_every", self.eval_every, minimum=1)
+            check_int("eval_every", self.eval_every, minimum=1)
         if not _is_positive_number(self.lr):
             raise ValueError(f"lr: expected a positive finite number, got {self.lr!r}")
         if self.clip_norm is not None and not _is_positive_number(self.clip_norm):
@@ -283,14 +282,6 @@ def _check_train_args(model, batch_fn, loss_fn, config, progress, eval_fn, stop_
         raise ValueError("stop_fn: expected a callable, used together with eval_fn")
     if not any(p.requires_grad for p in model.parameters()):
         raise ValueError("model: has no trainable parameters")
-
-
-def _check_int(name: str, value, minimum: int) -> None:
-    """Raise unless ``value`` is an int >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: expected an int >= {minimum}, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
 
 
 def _is_positive_number(value) -> bool:

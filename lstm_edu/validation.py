@@ -11,12 +11,17 @@ every message names the argument, what was expected and what was received::
 """
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Sequence
 
 import numpy as np
 
 __all__ = [
+    "check_int",
+    "check_number",
+    "check_seeds",
+    "check_choices",
     "as_float_array",
     "check_shape",
     "check_series",
@@ -174,3 +179,58 @@ def check_choice(name: str, value: object, choices: tuple) -> object:
     if value not in choices:
         raise ValueError(f"{name}: expected one of {choices}, got {value!r}")
     return value
+
+
+def check_int(name: str, value, minimum: int = 1) -> int:
+    """``value`` as an int >= ``minimum`` (numpy integers accepted, bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an int >= {minimum}, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_number(name: str, value, low: float = -math.inf, high: float = math.inf,
+                 allow_none: bool = False, open_low: bool = False):
+    """``value`` as a finite float in ``[low, high]`` (``(low, high]`` with ``open_low``).
+
+    None passes through when ``allow_none``.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        expected = "a number" + (" or None" if allow_none else "")
+        raise TypeError(f"{name}: expected {expected}, got {type(value).__name__} {value!r}")
+    value = float(value)
+    below = value <= low if open_low else value < low
+    if not math.isfinite(value) or below or value > high:
+        bracket = "(" if open_low else "["
+        raise ValueError(f"{name}: expected a finite number in {bracket}{low:g}, {high:g}], got {value!r}")
+    return value
+
+
+def check_seeds(seeds) -> tuple:
+    """A non-empty tuple of distinct ints >= 0."""
+    if not isinstance(seeds, (tuple, list)):
+        raise TypeError(f"seeds: expected a tuple of ints >= 0, got {type(seeds).__name__} {seeds!r}")
+    if not seeds:
+        raise ValueError("seeds: expected at least one seed, got none")
+    out = tuple(check_int("seeds", s, minimum=0) for s in seeds)
+    if len(set(out)) != len(out):
+        raise ValueError(f"seeds: expected distinct seeds, got {seeds!r}")
+    return out
+
+
+def check_choices(name: str, values, choices, check=None) -> tuple:
+    """A non-empty tuple of distinct items of ``values``, each in ``choices`` (or passing ``check``)."""
+    if not isinstance(values, (tuple, list)):
+        raise TypeError(f"{name}: expected a tuple, got {type(values).__name__} {values!r}")
+    if not values:
+        raise ValueError(f"{name}: expected at least one value, got none")
+    if check is not None:
+        values = tuple(check(name, v) for v in values)
+    elif any(v not in choices for v in values):
+        raise ValueError(f"{name}: expected values among {tuple(choices)}, got {tuple(values)!r}")
+    if len(set(values)) != len(values):
+        raise ValueError(f"{name}: expected distinct values, got {tuple(values)!r}")
+    return tuple(values)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import numbers
 import os
 import platform
 import tempfile
@@ -25,6 +24,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
+
+from ..validation import check_choices, check_int, check_number, check_seeds
 
 __all__ = [
     "scratch_dir",
@@ -59,59 +60,8 @@ class IncompleteResultsError(ValueError):
 # ---------------------------------------------------------------- config checks
 
 
-def check_int(name: str, value, minimum: int = 1) -> int:
-    """``value`` as an int >= ``minimum`` (numpy integers accepted, bools refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: expected an int >= {minimum}, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
-    return int(value)
-
-
-def check_number(name: str, value, low: float = -math.inf, high: float = math.inf,
-                 allow_none: bool = False, open_low: bool = False):
-    """``value`` as a finite float in ``[low, high]`` (``(low, high]`` with ``open_low``).
-
-    None passes through when ``allow_none``.
-    """
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        expected = "a number" + (" or None" if allow_none else "")
-        raise TypeError(f"{name}: expected {expected}, got {type(value).__name__} {value!r}")
-    value = float(value)
-    below = value <= low if open_low else value < low
-    if not math.isfinite(value) or below or value > high:
-        bracket = "(" if open_low else "["
-        raise ValueError(f"{name}: expected a finite number in {bracket}{low:g}, {high:g}], got {value!r}")
-    return value
-
-
-def check_seeds(seeds) -> tuple:
-    """A non-empty tuple of distinct ints >= 0."""
-    if not isinstance(seeds, (tuple, list)):
-        raise TypeError(f"seeds: expected a tuple of ints >= 0, got {type(seeds).__name__} {seeds!r}")
-    if not seeds:
-        raise ValueError("seeds: expected at least one seed, got none")
-    out = tuple(check_int("seeds", s, minimum=0) for s in seeds)
-    if len(set(out)) != len(out):
-        raise ValueError(f"seeds: expected distinct seeds, got {seeds!r}")
-    return out
-
-
-def check_choices(name: str, values, choices, check=None) -> tuple:
-    """A non-empty tuple of distinct items of ``values``, each in ``choices`` (or passing ``check``)."""
-    if not isinstance(values, (tuple, list)):
-        raise TypeError(f"{name}: expected a tuple, got {type(values).__name__} {values!r}")
-    if not values:
-        raise ValueError(f"{name}: expected at least one value, got none")
-    if check is not None:
-        values = tuple(check(name, v) for v in values)
-    elif any(v not in choices for v in values):
-        raise ValueError(f"{name}: expected values among {tuple(choices)}, got {tuple(values)!r}")
-    if len(set(values)) != len(values):
-        raise ValueError(f"{name}: expected distinct values, got {tuple(values)!r}")
-    return tuple(values)
+# check_int, check_number, check_seeds and check_choices live in lstm_edu.validation; the
+# experiment configs import them from here too.
 
 
 # ---------------------------------------------------------------- parallel runs
