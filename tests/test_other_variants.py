@@ -22,7 +22,7 @@ from lstm_edu.other_variants import (
     train_depth,
     train_generator,
 )
-from lstm_edu.stats import NO_DIFFERENCE
+from lstm_edu.stats import NO_DIFFERENCE, compare_intervals
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = replace(OtherVariantsConfig.reduced(), clock_steps=3, long_steps=4, depth_steps=3, signal_length=40,
@@ -132,5 +132,13 @@ def test_stored_results_are_complete_and_back_the_page():
     for other in ("rnn", "lstm", "lstm_long"):
         assert compare(runs, "clock", "cwrnn", other) == "lower"
     # "about the same number of weights" (within 10 % of the Clockwork RNN's)
+    # "by orders of magnitude"; "the RNN's and the LSTM's medians are close to the 1 of the mean"
+    medians = {m: np.median([r["nmse"] for r in runs if r["model"] == m]) for m in config.clock_models}
+    assert medians["cwrnn"] < 0.01 * min(medians[m] for m in ("rnn", "lstm", "lstm_long"))
+    assert min(medians["rnn"], medians["lstm"]) > 0.5
+    # "we cannot tell the two stacks apart": test MSE and the rate of seeds that learned
+    assert compare(runs, "depth", "depth_gated", "stacked") == NO_DIFFERENCE
+    rates = learned_rate(runs, "depth_gated"), learned_rate(runs, "stacked")
+    assert compare_intervals(*rates) == NO_DIFFERENCE
     weights = {r["model"]: r["parameters"] for r in runs if r["task"] == "clock"}
     assert all(abs(w - weights["cwrnn"]) <= 0.1 * weights["cwrnn"] for w in weights.values())
