@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -240,7 +241,15 @@ def _metric(task: str) -> str:
     return "nmse" if task == "clock" else "test_mse"
 
 
+def _check_runs(runs) -> list:
+    if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
+        raise TypeError(f"runs: expected a list of run dicts (run_all, or load_stored()['runs']), "
+                        f"got {type(runs).__name__}")
+    return runs
+
+
 def _select(runs, task: str, model: str) -> list:
+    runs = _check_runs(runs)
     chosen = [r for r in runs if r["task"] == task and r["model"] == model]
     if not chosen:
         raise ValueError(f"model: no runs of {model!r} for task {task!r}")
@@ -251,7 +260,9 @@ def summarise(runs: list, task: str) -> list:
     """One row per model: weights, steps, median [IQR] of the metric, its bootstrap interval."""
     if task not in ("clock", "depth"):
         raise ValueError(f"task: expected 'clock' or 'depth', got {task!r}")
-    models = list(dict.fromkeys(r["model"] for r in runs if r["task"] == task))
+    models = list(dict.fromkeys(r["model"] for r in _check_runs(runs) if r["task"] == task))
+    if not models:
+        raise ValueError(f"runs: no runs of task {task!r}")
     rows = []
     for model in models:
         chosen = _select(runs, task, model)
@@ -276,6 +287,8 @@ def learned_rate(runs: list, model: str):
 
 def load_stored(path=RESULTS_PATH) -> dict:
     """Read the published results; refuse a missing file or an unfinished run, naming the command."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path: expected a str or Path, got {type(path).__name__}")
     path = Path(path)
     command = "`python -m lstm_edu.other_variants --publish` from the repository root"
     if not path.is_file():
@@ -309,7 +322,7 @@ def plot_seeds(runs: list, task: str) -> Plot:
 
 def plot_generated(runs: list, signal, seed: int) -> Plot:
     """The target signal and what each model of the generation task produced for ``seed``."""
-    chosen = [r for r in runs if r["task"] == "clock" and r["seed"] == seed]
+    chosen = [r for r in _check_runs(runs) if r["task"] == "clock" and r["seed"] == seed]
     if not chosen:
         raise ValueError(f"seed: no generation runs with seed {seed}")
     figure, ax = new_figure(figsize=(7.0, 3.0))

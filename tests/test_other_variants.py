@@ -104,6 +104,14 @@ def test_bad_arguments_name_them(tmp_path):
         summarise(_runs(), "grid")
     with pytest.raises(ValueError, match="model"):
         compare(_runs(), "clock", "cwrnn", "rnn")
+    with pytest.raises(TypeError, match="runs"):
+        summarise({"runs": []}, "clock")
+    with pytest.raises(ValueError, match="runs: no runs of task 'depth'"):
+        summarise(_runs()[:10], "depth")
+    with pytest.raises(ValueError, match="seed"):
+        plot_generated(_runs(), np.zeros(2), seed=9)
+    with pytest.raises(TypeError, match="path"):
+        load_stored(3)
     with pytest.raises(FileNotFoundError, match="python -m lstm_edu.other_variants --publish"):
         load_stored(tmp_path / "missing.json")
     (tmp_path / "partial.json").write_text(json.dumps({"complete": False, "runs": []}))
