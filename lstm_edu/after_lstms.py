@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from lstm_edu._validate import check_positive_int, check_seed
 from lstm_edu.attention import attention_config_dict, train_attention_model, translate_with_weights
 from lstm_edu.apps.seq2seq_de_en import (CONFIG, WordSeq2SeqConfig, chrf, chrf_by_length, split_pairs, tokenize,
                                          train_model, translate)
@@ -125,8 +126,14 @@ def _adding_model(kind: str, config: AfterConfig, hidden: int | None = None):
 def train_adding_model(kind: str, lag: int, seed: int, config: AfterConfig) -> dict:
     """Train one model for ``config.adding_steps`` steps and test it on ``config.test_size`` fresh
     sequences: ``{kind, lag, seed, test_solved, success, loss_curve, cpu_seconds}``."""
+    if kind not in ("lstm", "transformer"):
+        raise ValueError(f"kind: expected 'lstm' or 'transformer', got {kind!r}")
+    if isinstance(lag, bool) or not isinstance(lag, (int, np.integer)) or lag < 6:
+        raise ValueError(f"lag: expected an int >= 6 (the adding problem's T), got {lag!r}")
+    if not isinstance(config, AfterConfig):
+        raise TypeError(f"config: expected an AfterConfig, got {type(config).__name__}")
     start = time.process_time()
-    seed_everything(seed)
+    seed_everything(check_seed("seed", seed))
     model = _adding_model(kind, config)
     lr = config.lstm_lr if kind == "lstm" else config.transformer_lr
 
@@ -153,6 +160,10 @@ def train_adding_model(kind: str, lag: int, seed: int, config: AfterConfig) -> d
 def time_forward_backward(model, length: int, batch: int, repeats: int) -> tuple:
     """Median ``(wall seconds, CPU seconds of this process)`` of one forward and backward pass on a
     ``(batch, length, 2)`` input. On a shared machine the CPU time is the steadier of the two."""
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    length, batch, repeats = (check_positive_int(n, v) for n, v in (("length", length), ("batch", batch),
+                                                                     ("repeats", repeats)))
     inputs = torch.randn(batch, length, 2, generator=torch.Generator().manual_seed(length))  # (B, T, 2)
     wall, cpu = [], []
     for _ in range(repeats + 1):  # the first pass warms up and is not counted

@@ -66,10 +66,12 @@ class AdditiveAttention(nn.Module):
     """
 
     def __init__(self, query_size: int, key_size: int, attention_size: int = ATTENTION_SIZE) -> None:
+        sizes = [check_positive_int(name, value) for name, value in
+                 (("query_size", query_size), ("key_size", key_size), ("attention_size", attention_size))]
         super().__init__()
-        self.query_layer = nn.Linear(check_positive_int("query_size", query_size),
-                                     check_positive_int("attention_size", attention_size), bias=False)  # W
-        self.key_layer = nn.Linear(check_positive_int("key_size", key_size), attention_size)  # U (and a bias)
+        query_size, key_size, attention_size = sizes
+        self.query_layer = nn.Linear(query_size, attention_size, bias=False)  # W
+        self.key_layer = nn.Linear(key_size, attention_size)  # U (and a bias)
         self.score_layer = nn.Linear(attention_size, 1, bias=False)  # v
 
     def project_keys(self, keys: torch.Tensor) -> torch.Tensor:
@@ -101,10 +103,10 @@ class AttentionSeq2Seq(nn.Module):
 
     def __init__(self, source_size: int, target_size: int, embed_size: int, hidden_size: int,
                  attention_size: int = ATTENTION_SIZE) -> None:
-        super().__init__()
         for name, value in (("source_size", source_size), ("target_size", target_size),
-                            ("embed_size", embed_size), ("hidden_size", hidden_size)):
+                            ("embed_size", embed_size), ("hidden_size", hidden_size), ("attention_size", attention_size)):
             check_positive_int(name, value)
+        super().__init__()
         self.source_embed = nn.Embedding(source_size, embed_size, padding_idx=PAD)
         self.encoder = nn.LSTM(embed_size, hidden_size, batch_first=True)
         self.target_embed = nn.Embedding(target_size, embed_size, padding_idx=PAD)
@@ -176,6 +178,8 @@ def translate_with_weights(model: AttentionSeq2Seq, source_vocab, target_vocab, 
     if not isinstance(model, AttentionSeq2Seq):
         raise TypeError(f"model: expected an AttentionSeq2Seq, got {type(model).__name__}")
     max_length = check_positive_int("max_length", max_length)
+    if isinstance(german, str) or not german or not all(isinstance(t, str) for t in german):
+        raise TypeError(f"german: expected a non-empty list of sentences (str), got {type(german).__name__}")
     source = [source_vocab.encode(t) or [UNK] for t in german]
     lengths = torch.tensor([len(s) for s in source])
     with torch.no_grad():

@@ -67,16 +67,17 @@ class TransformerRegressor(nn.Module):
     """``(B, T, D)`` inputs (end-padded) -> ``(B, output_size)``; see the module's docstring."""
 
     def __init__(self, input_size: int = 2, output_size: int = 1, config: TransformerConfig = TransformerConfig()):
-        super().__init__()
         if not isinstance(config, TransformerConfig):
             raise TypeError(f"config: expected a TransformerConfig, got {type(config).__name__}")
-        self.input_size = check_positive_int("input_size", input_size)
+        input_size, output_size = check_positive_int("input_size", input_size), check_positive_int("output_size", output_size)
+        super().__init__()
+        self.input_size = input_size
         self.config = config
         self.embed = nn.Linear(input_size, config.d_model)
         layer = nn.TransformerEncoderLayer(config.d_model, config.heads, config.feedforward, config.dropout,
                                            batch_first=True)
         self.encoder = nn.TransformerEncoder(layer, config.layers, enable_nested_tensor=False)
-        self.head = nn.Linear(config.d_model, check_positive_int("output_size", output_size))
+        self.head = nn.Linear(config.d_model, output_size)
 
     def forward(self, inputs: torch.Tensor, lengths=None) -> torch.Tensor:
         if inputs.ndim != 3 or inputs.shape[2] != self.input_size:

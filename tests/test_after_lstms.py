@@ -54,3 +54,15 @@ def test_translation_rows_group_every_seed():
     stored = [{"test_chrf_by_length": {"3-5": 9.0, "6-8": 8.0}}]
     assert translation_rows(runs, stored) == {"3-5": {"attention": [5.0, 6.0], "plain": [4.0], "stored": [9.0]},
                                               "6-8": {"attention": [6.0, 7.0], "plain": [5.0], "stored": [8.0]}}
+
+
+def test_timing_arguments_are_checked():
+    from lstm_edu.after_lstms import time_forward_backward
+    from lstm_edu.transformer_small import TransformerRegressor
+
+    with pytest.raises(ValueError, match="length"):
+        time_forward_backward(TransformerRegressor(), 0, 2, 1)
+    with pytest.raises(TypeError, match="model"):
+        time_forward_backward("lstm", 8, 2, 1)
+    with pytest.raises(ValueError, match="lag"):
+        train_adding_model("lstm", 3, 0, TINY)

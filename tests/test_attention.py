@@ -89,3 +89,12 @@ def test_bad_input_is_named():
         _attention()(torch.randn(1, 3), torch.randn(1, 2, 4), torch.zeros(1, 2, dtype=torch.bool))
     with pytest.raises(TypeError, match="model"):
         translate_with_weights(object(), None, None, ["a"])
+
+
+def test_translate_refuses_a_single_string():
+    model = AttentionSeq2Seq(6, 6, 2, 3, attention_size=2)
+    vocab = Vocabulary(["a b"], size=2)
+    with pytest.raises(TypeError, match="german"):
+        translate_with_weights(model, vocab, vocab, "a b")
+    with pytest.raises(TypeError, match="attention_size"):
+        AttentionSeq2Seq(6, 6, 2, 3, attention_size=None)
