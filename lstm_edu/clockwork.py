@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_float_array, check_positive_int, check_shape
+from .validation import as_float_array, check_positive_int, check_shape
 
 __all__ = [
     "ClockworkConfig",

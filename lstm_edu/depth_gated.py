@@ -27,9 +27,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validate import as_float_array, check_bool, check_positive_int, check_shape
 from .cells import LSTMParams, lstm_cell
 from .config import LSTMConfig
+from .validation import as_float_array, check_bool, check_positive_int, check_shape
 
 __all__ = ["DepthGatedConfig", "DepthGatedParams", "DepthGatedTrace", "depth_gated_forward", "DepthGatedLSTM"]
 

@@ -29,18 +29,11 @@ from torch import nn
 
 from .clockwork import ClockworkConfig, ClockworkRNN
 from .depth_gated import DepthGatedConfig, DepthGatedLSTM
-from .experiments.common import (
-    check_choices,
-    check_int,
-    check_number,
-    check_seeds,
-    new_figure,
-    run_jobs,
-    write_results,
-)
+from .experiments.common import new_figure, run_jobs, write_results
 from .plots import Plot
 from .stats import compare_intervals, median_interval, median_spread, wilson_interval
 from .tasks import adding_problem, solved
+from .validation import check_choices, check_int, check_number, check_seeds
 
 __all__ = [
     "CLOCK_MODELS",
