@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .validation import as_float_array, check_positive_int, check_shape
+from .validation import as_float_array, check_positive_int, check_seed, check_shape
 
 __all__ = [
     "ClockworkConfig",
@@ -153,8 +153,7 @@ class ClockworkParams:
         """Uniform ``U(-s, s)`` with ``s = 1/sqrt(H)`` (torch's RNN default) or ``scale``; the
         unused entries of ``W_h`` are set to 0."""
         cfg = _check_config(cfg)
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise TypeError(f"seed: expected a non-negative int, got {type(seed).__name__} {seed!r}")
+        seed = check_seed("seed", seed)
         H, D = cfg.hidden_size, cfg.input_size
         if scale is None:
             bound = 1.0 / np.sqrt(H)

@@ -20,7 +20,6 @@ function as ``torch.nn.LSTM(num_layers=2)``.
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +28,7 @@ from torch import nn
 
 from .cells import LSTMParams, lstm_cell
 from .config import LSTMConfig
-from .validation import as_float_array, check_bool, check_positive_int, check_shape
+from .validation import as_float_array, check_bool, check_positive_int, check_seed, check_shape
 
 __all__ = ["DepthGatedConfig", "DepthGatedParams", "DepthGatedTrace", "depth_gated_forward", "DepthGatedLSTM"]
 
@@ -101,8 +100,7 @@ class DepthGatedParams:
     def init(cls, cfg: DepthGatedConfig, seed: int = 0) -> "DepthGatedParams":
         """torch's uniform ``U(-1/sqrt(H), 1/sqrt(H))`` for every weight, seeded."""
         cfg = _check_config(cfg)
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise TypeError(f"seed: expected a non-negative int, got {type(seed).__name__} {seed!r}")
+        seed = check_seed("seed", seed)
         lower = LSTMParams.init(cfg.lower, seed=int(seed))
         upper = LSTMParams.init(cfg.upper, seed=int(seed) + 1)
         if not cfg.depth_gate:

@@ -158,7 +158,7 @@ def test_bad_inputs_name_the_argument(torch, rng):
         clockwork_forward({"W_x": 1}, rng.normal(size=(4, 2, 2)), CFG)
     with pytest.raises(ValueError, match="steps"):
         update_schedule((1, 2), 0)
-    with pytest.raises(TypeError, match="seed"):
+    with pytest.raises(ValueError, match="seed: expected a non-negative int, got -1"):
         ClockworkParams.init(CFG, seed=-1)
     with pytest.raises(ValueError, match="scale"):
         ClockworkParams.init(CFG, scale=-0.1)
