@@ -8,14 +8,15 @@
   stored model without attention (``python -m lstm_edu.apps.seq2seq_de_en --publish``), one
   run per seed and, for a fair comparison at the same budget, the model without attention
   again (``seq2seq_de_en.train_model``); chrF on the test set by sentence length, and the
-  attention weights of the first seed on a few test sentences.
+  attention weights of one seed (``picture_seed``) on a few test sentences.
 - ``adding``: an LSTM against a small Transformer (:mod:`lstm_edu.transformer_small`) on the
   adding problem at two lengths, the same budget of sequences for both, every seed.
 - ``scaling``: wall and CPU time of one forward and backward pass of each model as the sequence
   grows, and the memory of the attention weights, counted as ``layers * B * heads * T^2 * 4`` bytes.
 
 ``--parts`` runs some of them; each part replaces its own entry in the file, which is marked
-``complete`` once all three are there. Torch uses one thread per process.
+``complete`` once all three are there. ``--merge`` adds the translation runs of new seeds to the
+stored ones instead (same number of steps required), so seeds can be added in several runs. Torch uses one thread per process.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class AfterConfig:
     translation_seeds: tuple = (0, 1)
     translation_steps: int = CONFIG.steps
     picture_sentences: int = 4
+    picture_seed: int = 0
     adding_seeds: tuple = (0, 1, 2, 3, 4)
     adding_lags: tuple = (25, 100)
     adding_steps: int = 1000
@@ -105,7 +107,7 @@ def _translation_job(data, config: AfterConfig, seed: int, attention: bool) -> d
            "test_chrf": round(chrf(hypotheses, test_en), 4),
            "test_chrf_by_length": {k: round(v, 4) for k, v in chrf_by_length(hypotheses, test_en).items()},
            "cpu_seconds": round(time.process_time() - start, 1)}
-    if attention and seed == config.translation_seeds[0]:
+    if attention and seed == config.picture_seed:
         run["pictures"] = [{"test_index": k, "german": tokenize(test_de[k]), "english": test_en[k],
                             "output": words[k], "weights": np.round(weights[k], 4).tolist()}
                            for k in _picture_rows(test_de, config.picture_sentences)]
@@ -229,6 +231,20 @@ def load_after(path=RESULTS_PATH, require_complete: bool = True) -> dict:
     return payload
 
 
+def _merge_translation(stored, new: dict, config: AfterConfig) -> dict:
+    """``new`` plus the ``stored`` runs of seeds it did not rerun; refuses runs of another length."""
+    new["steps"] = config.translation_steps
+    if stored is None:
+        return new
+    if stored.get("steps") != config.translation_steps:
+        raise ValueError(f"--merge: the stored translation runs trained {stored.get('steps')} steps, "
+                         f"these {config.translation_steps}; rerun every seed instead")
+    seeds = {r["seed"] for r in new["runs"]}
+    runs = [r for r in stored["runs"] if r["seed"] not in seeds] + new["runs"]
+    return {"command": f"{stored['command']} && {new['command']}", "steps": config.translation_steps,
+            "runs": sorted(runs, key=lambda r: (r["seed"], not r["attention"]))}
+
+
 def _translation_data():
     from lstm_edu.data.de_en import load_de_en
 
@@ -247,6 +263,8 @@ def main(argv=None) -> int:
     parser.add_argument("--translation-seeds", type=int, nargs="+", default=list(AfterConfig.translation_seeds))
     parser.add_argument("--translation-steps", type=int, default=AfterConfig.translation_steps,
                         help="steps for both translation models (the stored model without attention had 3000)")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the stored translation runs of other seeds (same steps) and add these")
     parser.add_argument("--workers", type=int, default=2, help="processes (the trained results do not depend on it)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -265,12 +283,19 @@ def main(argv=None) -> int:
                         progress=lambda i, r: print(f"done {jobs[i][0]} {_label(r)}", flush=True))
     directory = RESULTS_PATH.parent if args.publish else Path(args.out)
     path = directory / "after_lstms.json"
-    parts = json.loads(path.read_text(encoding="utf-8")).get("parts", {}) if path.is_file() else {}
+    stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    parts = stored.get("parts", {})
+    if "translation" in parts:  # files written before the part recorded its own steps
+        parts["translation"].setdefault("steps", stored.get("translation_config", {}).get("steps"))
     command = " ".join(["python -m lstm_edu.after_lstms", *(sys.argv[1:] if argv is None else argv)])
     for part in args.parts:
         runs = [r for (name, _), r in zip(jobs, outcomes) if name == part]
         runs = runs[0] if part == "scaling" else runs
+        previous = parts.get(part) if args.merge else None
         parts[part] = {"command": command, "runs": runs}
+        if part == "translation":
+            parts[part] = _merge_translation(previous, parts[part], config)
+            config = replace(config, translation_seeds=tuple(sorted({r["seed"] for r in parts[part]["runs"]})))
     print(write_results("after_lstms", command, config, [], directory, parts=parts, torch_threads=1,
                         translation_config=attention_config_dict(CONFIG) | {"steps": config.translation_steps},
                         success_share=SUCCESS_SHARE, complete=all(p in parts for p in PARTS)))
