@@ -182,3 +182,34 @@ def test_sample_packed_draws_each_character_from_mulberry32():
         sample_packed(packed, chars, "", 3, 1.0, 0)
     with pytest.raises(TypeError, match="seed"):
         sample_packed(packed, chars, "a", 3, 1.0, 0.5)
+
+
+def test_int8_matrices_round_each_weight_by_at_most_half_a_step_and_decode_alike():
+    from lstm_edu.apps.browser_models import decode_int8, encode_int8
+
+    matrix = np.random.default_rng(0).normal(size=(5, 7)) * np.array([[1e-3], [1], [10], [0], [0.5]])
+    packed = encode_int8(matrix)
+    decoded = decode_int8(packed)
+    step = np.where(np.abs(matrix).max(axis=1) > 0, np.abs(matrix).max(axis=1) / 127, 1.0)[:, None]
+    assert np.all(np.abs(decoded - matrix) <= 0.5 * step * (1 + 1e-12))
+    np.testing.assert_array_equal(decoded[3], 0.0)
+    rows = [0, 1, 2, 4]  # a row's largest weight is kept exactly
+    np.testing.assert_array_equal(np.abs(decoded).max(axis=1)[rows], np.abs(matrix).max(axis=1)[rows])
+    with pytest.raises(ValueError, match="matrix: expected a finite 2-d array"):
+        encode_int8(np.ones(3))
+
+
+def test_browser_weights_round_matrices_only_and_the_effect_is_measured():
+    from lstm_edu.apps.browser_models import browser_weights, rounding_effect, weights_from_traits
+
+    packed = pack_lstm(*small_model())
+    traits = browser_weights(packed)
+    assert {name: traits[name]["dtype"] for name in traits} == {
+        "embedding": "int8", "W_x": "int8", "W_h": "int8", "b_ih": "float32", "b_hh": "float32",
+        "head_W": "int8", "head_b": "float32"}
+    page = weights_from_traits(traits)
+    np.testing.assert_array_equal(page["b_ih"], packed["b_ih"])
+    effect = rounding_effect(packed, page, [np.array([0, 1, 2, 3]), np.array([3, 2])])
+    assert 0 < effect["max_probability_difference"] < 0.05 and effect["same_prediction"] > 0.5
+    assert rounding_effect(packed, packed, [np.array([1, 2])]) == {"max_probability_difference": 0.0,
+                                                                    "same_prediction": 1.0}

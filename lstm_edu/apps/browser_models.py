@@ -1,13 +1,17 @@
 """The trained application models as the page's JavaScript computes them.
 
 The live explorers of the sentiment and text-generation pages
-(:mod:`lstm_edu.apps.live_views`) run the trained LSTMs in the reader's browser. Their
-weights travel in the widget as **base64 little-endian float32** (the models were trained in
-float32, so nothing is lost) and are computed there in float64 with ``js/cells.js``. This
-module is the Python side of that contract, and the reference the JavaScript is tested
-against:
+(:mod:`lstm_edu.apps.live_views`) run the trained LSTMs in the reader's browser. To keep a
+page light (a few hundred thousand weights would be over a megabyte as float32), each weight
+matrix travels with **8 bits a weight**: every row scaled by its largest magnitude over 127
+and rounded (:func:`encode_int8`); biases stay float32. The page and this module compute with
+exactly the same rounded weights, widened to float64 (:func:`browser_weights`,
+:func:`weights_from_traits`); :func:`rounding_effect` measures how far that model's outputs
+are from the full-precision one. This module is the Python side of that contract, and the
+reference the JavaScript is tested against:
 
-- :func:`encode_float32`, :func:`decode_float32` (and the float64 pair) -- arrays <-> JSON;
+- :func:`encode_int8`, :func:`encode_float32`, :func:`decode_float32` (and the float64
+  pair) -- arrays <-> JSON;
 - :func:`pack_lstm` -- embedding, LSTM and linear readout in lstm_edu's layout
   (``W_x (E, 4H)``, ``W_h (H, 4H)``, gate order i, f, g, o; torch's two biases kept apart
   and added in float64, as :func:`lstm_edu.from_torch` adds them);
@@ -35,7 +39,8 @@ from lstm_edu.config import LSTMConfig
 from lstm_edu.sequence import LSTM
 from lstm_edu.validation import check_int_range
 
-__all__ = ["encode_float32", "decode_float32", "encode_float64", "decode_float64", "PACKED_NAMES",
+__all__ = ["encode_int8", "decode_int8", "browser_weights", "weights_from_traits", "rounding_effect",
+           "encode_float32", "decode_float32", "encode_float64", "decode_float64", "PACKED_NAMES",
            "pack_lstm", "packed_size", "PackedRun", "run_packed", "positive_probability", "TOKEN_PATTERN",
            "dropped_characters", "sentence_tokens", "readout_units"]
 
@@ -96,6 +101,71 @@ def encode_float64(array) -> dict:
 def decode_float64(packed: dict) -> np.ndarray:
     """The float64 array :func:`encode_float64` packed."""
     return _decode(packed, "<f8")
+
+
+def encode_int8(matrix) -> dict:
+    """``{"shape", "dtype": "int8", "scale", "data"}``: a matrix with 8 bits a weight.
+
+    Row ``r`` is stored as ``round(w / scale[r])`` in ``[-127, 127]`` with
+    ``scale[r] = max |w[r]| / 127`` (1 for a row of zeros), so each weight moves by at most
+    half its row's ``scale``. :func:`decode_int8` and the page's JavaScript both read it back
+    as ``q * scale[r]`` in float64: the same numbers on both sides.
+    """
+    values = np.asarray(matrix, dtype=np.float64)
+    if values.ndim != 2 or not np.isfinite(values).all():
+        raise ValueError(f"matrix: expected a finite 2-d array, got shape {values.shape}")
+    peak = np.abs(values).max(axis=1)                                     # (rows,)
+    scale = np.where(peak > 0, peak / 127.0, 1.0)                         # (rows,)
+    quantized = np.clip(np.rint(values / scale[:, None]), -127, 127).astype("<i1")
+    return {"shape": list(values.shape), "dtype": "int8", "scale": scale.tolist(),
+            "data": base64.b64encode(quantized.tobytes()).decode("ascii")}
+
+
+def decode_int8(packed: dict) -> np.ndarray:
+    """The float64 matrix :func:`encode_int8` stands for: ``q * scale[row]``."""
+    quantized = _decode(packed, "<i1")
+    scale = np.asarray(packed.get("scale", ()), dtype=np.float64)
+    if quantized.ndim != 2 or scale.shape != (quantized.shape[0],):
+        raise ValueError(f"packed: expected one scale per row of {quantized.shape}, got {scale.shape}")
+    return quantized.astype(np.float64) * scale[:, None]
+
+
+def browser_weights(packed: dict) -> dict:
+    """The widget trait of a packed model: matrices with 8 bits a weight, vectors as float32."""
+    _check_packed(packed)
+    return {name: encode_int8(array) if np.ndim(array) == 2 else encode_float32(array)
+            for name, array in packed.items()}
+
+
+def weights_from_traits(traits: dict) -> dict:
+    """The float64 arrays a widget trait from :func:`browser_weights` stands for (what the page computes)."""
+    decoders = {"int8": decode_int8, "float32": decode_float32, "float64": decode_float64}
+    if not isinstance(traits, dict) or any(not isinstance(v, dict) or v.get("dtype") not in decoders
+                                           for v in traits.values()):
+        raise ValueError(f"traits: expected {{name: packed array}} with dtype in {sorted(decoders)}")
+    weights = {name: decoders[value["dtype"]](value).astype(np.float64) for name, value in traits.items()}
+    _check_packed(weights)
+    return weights
+
+
+def rounding_effect(full: dict, rounded: dict, sequences) -> dict:
+    """How far the page's rounded model is from the full one over some index sequences.
+
+    Returns ``max_probability_difference`` (the largest change of any class probability,
+    softmax of the logits, at any step) and ``same_prediction`` (the share of steps whose most
+    likely class is the same).
+    """
+    differences, same, steps = 0.0, 0, 0
+    for ids in sequences:
+        logits = [run_packed(model, ids).logits for model in (full, rounded)]           # (T, K) each
+        p = [np.exp(x - x.max(axis=1, keepdims=True)) for x in logits]
+        p = [q / q.sum(axis=1, keepdims=True) for q in p]
+        differences = max(differences, float(np.abs(p[0] - p[1]).max()))
+        same += int((p[0].argmax(axis=1) == p[1].argmax(axis=1)).sum())
+        steps += len(p[0])
+    if steps == 0:
+        raise ValueError("sequences: expected at least one non-empty sequence")
+    return {"max_probability_difference": differences, "same_prediction": same / steps}
 
 
 def pack_lstm(embedding, lstm, head) -> dict:

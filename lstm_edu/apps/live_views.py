@@ -20,13 +20,14 @@ import traitlets
 
 from lstm_edu.apps.browser_models import (
     TOKEN_PATTERN,
-    encode_float32,
+    browser_weights,
     encode_float64,
     pack_lstm,
     positive_probability,
     readout_units,
     run_packed,
     sentence_tokens,
+    weights_from_traits,
 )
 from lstm_edu.apps.browser_sampling import char_distribution
 from lstm_edu.validation import check_int_range, check_positive_real, check_seed
@@ -46,10 +47,6 @@ def _check_text(name: str, value, limit: int) -> str:
         raise ValueError(f"{name}: expected 1 to {limit} characters, not all spaces, "
                          f"got {len(value)}: {value!r:.60}")
     return value
-
-
-def _packed_traits(packed: dict) -> dict:
-    return {name: encode_float32(array) for name, array in packed.items()}
 
 
 class SentimentExplorer(LiveExplorer):
@@ -103,9 +100,9 @@ class SentimentExplorer(LiveExplorer):
         if isinstance(units, (str, bytes)) or not 1 <= len(units) <= 8:
             raise ValueError(f"units: expected 1 to 8 unit indices, got {units!r:.60}")
         units = [check_int_range("units", u, 0, hidden - 1) for u in units]
-        super().__init__(weights=_packed_traits(packed), words=list(vocabulary.words), sentence=sentence,
+        super().__init__(weights=browser_weights(packed), words=list(vocabulary.words), sentence=sentence,
                          units=units, bag=self._bag_trait(bag, vocabulary), max_characters=max_characters)
-        self._packed = packed
+        self._packed = weights_from_traits(self.weights)  # what the page computes with
         self.description = self.describe(sentence)
 
     @staticmethod
@@ -184,10 +181,10 @@ class TextGenerationExplorer(LiveExplorer):
         seed = check_seed("seed", seed)
         if seed > _MAX_SEED:
             raise ValueError(f"seed: expected an int in [0, {_MAX_SEED}], got {seed}")
-        super().__init__(weights=_packed_traits(packed), chars=chars, prompt=prompt, temperature=temperature,
+        super().__init__(weights=browser_weights(packed), chars=chars, prompt=prompt, temperature=temperature,
                          seed=seed, length=check_int_range("length", length, 1, 2000),
                          top=check_int_range("top", top, 1, len(chars)), max_characters=max_characters)
-        self._packed = packed
+        self._packed = weights_from_traits(self.weights)  # what the page computes with
         self.description = self.describe()
 
     def distribution(self) -> np.ndarray:

@@ -16,7 +16,14 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_edu.apps.browser_models import pack_lstm, positive_probability, run_packed, sentence_tokens
+from lstm_edu.apps.browser_models import (
+    browser_weights,
+    pack_lstm,
+    positive_probability,
+    run_packed,
+    sentence_tokens,
+    weights_from_traits,
+)
 from lstm_edu.apps.browser_sampling import char_distribution, sample_packed
 
 SENTIMENT = "book/applications/sentiment.html"
@@ -30,8 +37,15 @@ MAX_PAGE_GZIP = 3_000_000
 def review_models():
     """The page's LSTM (the seed with the median test accuracy), its vocabulary and bag of words."""
     from lstm_edu.apps.sentiment import BagOfWords
-    from lstm_edu.apps.sentiment_reviews import (BAG_SETTINGS, CorpusVocabulary, load_model, median_run,
-                                                 predict_reviews, review_split, subset_rates)
+    from lstm_edu.apps.sentiment_reviews import (
+        BAG_SETTINGS,
+        CorpusVocabulary,
+        load_model,
+        median_run,
+        predict_reviews,
+        review_split,
+        subset_rates,
+    )
     from lstm_edu.data.movie_reviews import load_movie_reviews
 
     torch.set_num_threads(1)
@@ -42,7 +56,7 @@ def review_models():
     rates = [subset_rates(predict_reviews(m, parts["test"].texts, vocabulary), parts["test"])["all"] for m in models]
     shown = models[median_run(rates)]
     bag = BagOfWords(vocabulary, **BAG_SETTINGS).fit(parts["train"].texts, parts["train"].labels)
-    return pack_lstm(shown.embedding, shown.lstm, shown.head), vocabulary, bag
+    return page_weights(pack_lstm(shown.embedding, shown.lstm, shown.head)), vocabulary, bag
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +70,12 @@ def char_model():
     results, models = load_results(vocabulary, RESULTS)
     median = int(np.argsort([run["test_bits"] for run in results["runs"]])[len(models) // 2])
     model = models[median]
-    return pack_lstm(model.embed, model.lstm, model.head), vocabulary.chars
+    return page_weights(pack_lstm(model.embed, model.lstm, model.head)), vocabulary.chars
+
+
+def page_weights(packed):
+    """The weights the page computes with (8 bits a weight for the matrices)."""
+    return weights_from_traits(browser_weights(packed))
 
 
 def open_page(browser, site_server, site_dir, path, selector):

@@ -1,20 +1,24 @@
 // Trained models shipped in a widget trait, and what the application explorers compute with them.
 //
 // The weights arrive as lstm_edu.apps.browser_models packs them: {name: {shape, dtype, data}},
-// data = base64 of little-endian float32 (or float64), read here into Float64Array; the
-// forward pass runs in float64 with cells.js. lstm_edu.apps.browser_models.run_packed and
+// data = base64 of int8 (matrices, with a scale per row), float32 or float64, read here into
+// Float64Array; the forward pass runs in float64 with cells.js. lstm_edu.apps.browser_models.run_packed and
 // lstm_edu.apps.browser_sampling are the Python twins of every function below.
 
 import { LSTM_FLAGS, addProduct, lstmStep } from "./cells.js";
 
-// {shape, dtype, data: base64} -> {shape, values: Float64Array}
+// {shape, dtype, data: base64[, scale]} -> {shape, values: Float64Array}
+// dtype "int8": a matrix with 8 bits a weight, row r read as q * scale[r] (browser_models.decode_int8)
 export function decodeArray(packed) {
   const bytes = Uint8Array.from(atob(packed.data), (ch) => ch.charCodeAt(0));
-  const width = packed.dtype === "float64" ? 8 : 4;
+  const width = { float64: 8, float32: 4, int8: 1 }[packed.dtype];
+  if (!width) throw new Error(`packed array: unknown dtype ${packed.dtype}`);
   const view = new DataView(bytes.buffer);
   const values = new Float64Array(bytes.length / width);
+  const rowLength = packed.shape.length > 1 ? packed.shape[1] : values.length;
   for (let k = 0; k < values.length; k++) {
-    values[k] = width === 8 ? view.getFloat64(8 * k, true) : view.getFloat32(4 * k, true);
+    if (width === 1) values[k] = view.getInt8(k) * packed.scale[Math.floor(k / rowLength)];
+    else values[k] = width === 8 ? view.getFloat64(8 * k, true) : view.getFloat32(4 * k, true);
   }
   const expected = packed.shape.reduce((a, b) => a * b, 1);
   if (expected !== values.length) throw new Error(`packed array: shape ${packed.shape} but ${values.length} values`);
