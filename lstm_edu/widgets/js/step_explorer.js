@@ -61,8 +61,10 @@ function inputControls(parent, model, redraw) {
     });
     return control;
   });
-  // the slider snaps to its 0.01 grid; its label shows the input the trace uses
+  // A range input snaps to min + k * step. Start the grid at the trace's own input, so the
+  // slider shows it exactly and a key and its opposite (→ then ←) come back to it.
   sliders.show = (row) => sliders.forEach((control, d) => {
+    control.input.min = String(row[d] - Math.ceil((row[d] - low) / 0.01 - 1e-9) * 0.01);
     control.set(row[d]);
     control.row.querySelector("output").textContent = f3(row[d]);
     control.input.setAttribute("aria-valuetext", f3(row[d]));
