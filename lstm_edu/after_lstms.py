@@ -31,15 +31,23 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lstm_edu._validate import check_positive_int, check_seed
+from lstm_edu.apps.seq2seq_de_en import (
+    CONFIG,
+    WordSeq2SeqConfig,
+    chrf,
+    chrf_by_length,
+    split_pairs,
+    tokenize,
+    train_model,
+    translate,
+)
 from lstm_edu.attention import attention_config_dict, train_attention_model, translate_with_weights
-from lstm_edu.apps.seq2seq_de_en import (CONFIG, WordSeq2SeqConfig, chrf, chrf_by_length, split_pairs, tokenize,
-                                         train_model, translate)
 from lstm_edu.experiments.common import check_seeds, round_sig, run_jobs, scratch_dir, write_results
 from lstm_edu.models import SequenceModel
 from lstm_edu.tasks import adding_problem, as_tensors, solved
 from lstm_edu.training import TrainConfig, seed_everything, train
 from lstm_edu.transformer_small import TransformerConfig, TransformerRegressor, attention_bytes
+from lstm_edu.validation import check_positive_int, check_seed
 
 __all__ = ["AfterConfig", "PARTS", "RESULTS_PATH", "train_adding_model", "time_forward_backward",
            "run_scaling", "load_after", "main"]

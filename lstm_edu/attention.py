@@ -17,16 +17,16 @@ greedily and returns the weights ``a_ij`` for the figures.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import numpy as np
 import torch
 from torch import nn
 
-from lstm_edu._validate import check_positive_int, check_seed
-from lstm_edu.apps.seq2seq_de_en import BOS, EOS, PAD, UNK, CONFIG, Vocabulary, WordSeq2SeqConfig, detokenize
+from lstm_edu.apps.seq2seq_de_en import BOS, CONFIG, EOS, PAD, UNK, Vocabulary, WordSeq2SeqConfig, detokenize
 from lstm_edu.training import TrainConfig
 from lstm_edu.training import train as run_training
+from lstm_edu.validation import check_positive_int, check_seed
 
 __all__ = ["AdditiveAttention", "AttentionSeq2Seq", "pad_rows", "padding_mask", "train_attention_model",
            "translate_with_weights", "attention_config_dict", "ATTENTION_SIZE"]

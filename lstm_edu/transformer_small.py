@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from lstm_edu._validate import check_finite_real, check_positive_int
+from lstm_edu.validation import check_finite_real, check_positive_int
 
 __all__ = ["TransformerConfig", "positional_encoding", "TransformerRegressor", "attention_bytes"]
 

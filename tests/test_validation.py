@@ -402,13 +402,3 @@ def test_numpy_scalars_are_accepted_as_reals(dtype):
 
 def test_numpy_bools_are_accepted_as_bools():
     assert validation.check_bool("flag", np.bool_(True)) is True
-
-
-def test_the_old_module_names_still_import_the_same_checks():
-    from lstm_edu import _validate
-    from lstm_edu.apps import _common, text_metrics
-
-    assert _validate.check_seed is validation.check_seed
-    assert _common.check_seed is validation.check_seed
-    assert _common.check_series is validation.check_series
-    assert _common.edit_distance is text_metrics.edit_distance
