@@ -16,7 +16,8 @@
 
 ``--parts`` runs some of them; each part replaces its own entry in the file, which is marked
 ``complete`` once all three are there. ``--merge`` adds the translation runs of new seeds to the
-stored ones instead (same number of steps required), so seeds can be added in several runs. Torch uses one thread per process.
+stored ones instead (same number of steps required), so seeds can be added in several runs.
+Torch uses one thread per process.
 """
 from __future__ import annotations
 
@@ -100,7 +101,8 @@ def _picture_rows(test_german, count: int) -> list:
 
 
 def _translation_job(data, config: AfterConfig, seed: int, attention: bool) -> dict:
-    """Train one model, with or without attention (the latter by ``seq2seq_de_en.train_model``), and score it."""
+    """Train one model, with or without attention (the latter by ``seq2seq_de_en.train_model``),
+    and score it."""
     torch.set_num_threads(1)
     train_de, train_en, test_de, test_en = data
     start = time.process_time()
@@ -111,7 +113,8 @@ def _translation_job(data, config: AfterConfig, seed: int, attention: bool) -> d
     else:
         model, source_vocab, target_vocab, result = train_model(train_de, train_en, settings)
         hypotheses = translate(model, source_vocab, target_vocab, test_de)
-    run = {"seed": int(seed), "attention": bool(attention), "loss": [round(float(v), 4) for v in result.loss[::250]],
+    run = {"seed": int(seed), "attention": bool(attention),
+           "loss": [round(float(v), 4) for v in result.loss[::250]],
            "test_chrf": round(chrf(hypotheses, test_en), 4),
            "test_chrf_by_length": {k: round(v, 4) for k, v in chrf_by_length(hypotheses, test_en).items()},
            "cpu_seconds": round(time.process_time() - start, 1)}
@@ -152,13 +155,15 @@ def train_adding_model(kind: str, lag: int, seed: int, config: AfterConfig) -> d
         return as_tensors(batch.inputs, batch.targets, batch.lengths)
 
     result = train(model, batch_fn, torch.nn.functional.mse_loss,
-                   TrainConfig(steps=config.adding_steps, batch_size=config.batch_size, lr=lr, clip_norm=1.0, seed=seed))
+                   TrainConfig(steps=config.adding_steps, batch_size=config.batch_size, lr=lr,
+                               clip_norm=1.0, seed=seed))
     test = adding_problem(lag, config.test_size, np.random.default_rng(seed + TEST_SEED_OFFSET))
     inputs, lengths = as_tensors(test.inputs, test.lengths)
     model.eval()
     with torch.no_grad():
         share = float(solved(model(inputs, lengths=lengths).double().numpy(), test.targets).mean())
-    curve = np.asarray(result.loss).reshape(-1, 50).mean(1) if len(result.loss) % 50 == 0 else np.asarray(result.loss)
+    curve = (np.asarray(result.loss).reshape(-1, 50).mean(1) if len(result.loss) % 50 == 0
+             else np.asarray(result.loss))
     return {"kind": kind, "lag": int(lag), "seed": int(seed), "test_solved": round(share, 4),
             "success": share >= SUCCESS_SHARE, "loss_curve": [round_sig(float(v)) for v in curve],
             "cpu_seconds": round(time.process_time() - start, 1)}
@@ -195,13 +200,15 @@ def run_scaling(config: AfterConfig) -> list:
     rows = []
     torch.set_num_threads(1)
     for length in config.scaling_lengths:
-        lstm_wall, lstm_cpu = time_forward_backward(lstm, length, config.scaling_batch, config.scaling_repeats)
+        lstm_wall, lstm_cpu = time_forward_backward(lstm, length, config.scaling_batch,
+                                                    config.scaling_repeats)
         transformer_wall, transformer_cpu = time_forward_backward(transformer, length, config.scaling_batch,
                                                                   config.scaling_repeats)
         rows.append({
             "length": int(length),
             "lstm_seconds": round_sig(lstm_wall), "lstm_cpu_seconds": round_sig(lstm_cpu),
-            "transformer_seconds": round_sig(transformer_wall), "transformer_cpu_seconds": round_sig(transformer_cpu),
+            "transformer_seconds": round_sig(transformer_wall),
+            "transformer_cpu_seconds": round_sig(transformer_cpu),
             "attention_bytes": attention_bytes(config.scaling_batch, config.transformer.heads, length,
                                                config.transformer.layers),
             "lstm_state_bytes": int(config.scaling_batch * length * 2 * config.scaling_hidden * 4)})
@@ -223,15 +230,16 @@ def _run_part(config: AfterConfig, job):
 def _label(result) -> str:
     if isinstance(result, list):  # the scaling rows
         return f"{len(result)} lengths"
-    return " ".join(f"{k}={result[k]}" for k in ("kind", "lag", "seed", "attention", "test_chrf", "test_solved",
-                                                   "cpu_seconds") if k in result)
+    return " ".join(f"{k}={result[k]}" for k in ("kind", "lag", "seed", "attention", "test_chrf",
+                                                   "test_solved", "cpu_seconds") if k in result)
 
 
 def load_after(path=RESULTS_PATH, require_complete: bool = True) -> dict:
     """The stored results; refuses an incomplete file unless ``require_complete`` is False."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"path: no results at {path}; create them with python -m lstm_edu.after_lstms --publish")
+        raise FileNotFoundError(f"path: no results at {path}; "
+                                "create them with python -m lstm_edu.after_lstms --publish")
     payload = json.loads(path.read_text(encoding="utf-8"))
     if require_complete and payload.get("complete") is not True:
         raise ValueError(f"path: {path} is incomplete (parts {sorted(payload.get('parts', {}))}); "
@@ -264,19 +272,24 @@ def _translation_data():
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lstm_edu.after_lstms", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lstm_edu.after_lstms",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--publish", action="store_true", help=f"write {RESULTS_PATH} (default: --out)")
     parser.add_argument("--out", default=str(scratch_dir()), help="folder when not publishing")
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
-    parser.add_argument("--translation-seeds", type=int, nargs="+", default=list(AfterConfig.translation_seeds))
+    parser.add_argument("--translation-seeds", type=int, nargs="+",
+                        default=list(AfterConfig.translation_seeds))
     parser.add_argument("--translation-steps", type=int, default=AfterConfig.translation_steps,
-                        help="steps for both translation models (the stored model without attention had 3000)")
+                        help="steps for both translation models "
+                             "(the stored model without attention had 3000)")
     parser.add_argument("--merge", action="store_true",
                         help="keep the stored translation runs of other seeds (same steps) and add these")
-    parser.add_argument("--workers", type=int, default=2, help="processes (the trained results do not depend on it)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="processes (the trained results do not depend on it)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    config = AfterConfig(translation_seeds=tuple(args.translation_seeds), translation_steps=args.translation_steps)
+    config = AfterConfig(translation_seeds=tuple(args.translation_seeds),
+                         translation_steps=args.translation_steps)
     jobs = []
     if "translation" in args.parts:
         data = _translation_data()
@@ -285,7 +298,8 @@ def main(argv=None) -> int:
     if "scaling" in args.parts:
         jobs.append(("scaling", ()))
     if "adding" in args.parts:
-        jobs += [("adding", (kind, lag, seed)) for lag in config.adding_lags for kind in ("lstm", "transformer")
+        jobs += [("adding", (kind, lag, seed)) for lag in config.adding_lags
+                 for kind in ("lstm", "transformer")
                  for seed in config.adding_seeds]
     outcomes = run_jobs(partial(_run_part, config), jobs, args.workers,
                         progress=lambda i, r: print(f"done {jobs[i][0]} {_label(r)}", flush=True))
@@ -303,9 +317,11 @@ def main(argv=None) -> int:
         parts[part] = {"command": command, "runs": runs}
         if part == "translation":
             parts[part] = _merge_translation(previous, parts[part], config)
-            config = replace(config, translation_seeds=tuple(sorted({r["seed"] for r in parts[part]["runs"]})))
+            config = replace(config,
+                             translation_seeds=tuple(sorted({r["seed"] for r in parts[part]["runs"]})))
     print(write_results("after_lstms", command, config, [], directory, parts=parts, torch_threads=1,
-                        translation_config=attention_config_dict(CONFIG) | {"steps": config.translation_steps},
+                        translation_config=(attention_config_dict(CONFIG)
+                                            | {"steps": config.translation_steps}),
                         success_share=SUCCESS_SHARE, complete=all(p in parts for p in PARTS)))
     return 0
 

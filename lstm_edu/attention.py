@@ -50,8 +50,10 @@ def pad_rows(rows) -> torch.Tensor:
 def padding_mask(lengths, width: int) -> torch.Tensor:
     """``(B, width)`` bool: True at the real positions ``j < lengths[b]``, False on padding."""
     lengths = torch.as_tensor(lengths)
-    if lengths.ndim != 1 or lengths.dtype.is_floating_point or bool((lengths < 1).any()) or bool((lengths > width).any()):
-        raise ValueError(f"lengths: expected a 1-d int tensor with values in [1, {width}], got {lengths.tolist()}")
+    if (lengths.ndim != 1 or lengths.dtype.is_floating_point or bool((lengths < 1).any())
+            or bool((lengths > width).any())):
+        raise ValueError(f"lengths: expected a 1-d int tensor with values in [1, {width}], "
+                         f"got {lengths.tolist()}")
     return torch.arange(width)[None, :] < lengths[:, None]  # (B, width)
 
 
@@ -84,11 +86,13 @@ class AdditiveAttention(nn.Module):
         Returns ``(context (B, K), weights (B, S))``; each row of weights sums to 1 and is 0
         where ``mask`` is False.
         """
-        if keys.ndim != 3 or query.ndim != 2 or mask.shape != keys.shape[:2] or query.shape[0] != keys.shape[0]:
+        if (keys.ndim != 3 or query.ndim != 2 or mask.shape != keys.shape[:2]
+                or query.shape[0] != keys.shape[0]):
             raise ValueError(f"query, keys, mask: expected shapes (B, Q), (B, S, K), (B, S), got "
                              f"{tuple(query.shape)}, {tuple(keys.shape)}, {tuple(mask.shape)}")
         if not bool(mask.any(dim=1).all()):
-            raise ValueError("mask: expected at least one real (True) position in every row, got a row of padding only")
+            raise ValueError("mask: expected at least one real (True) position in every row, "
+                             "got a row of padding only")
         projected = self.project_keys(keys) if projected_keys is None else projected_keys  # (B, S, A)
         hidden = torch.tanh(self.query_layer(query)[:, None, :] + projected)  # (B, S, A)
         scores = self.score_layer(hidden).squeeze(-1)  # (B, S)
@@ -104,7 +108,8 @@ class AttentionSeq2Seq(nn.Module):
     def __init__(self, source_size: int, target_size: int, embed_size: int, hidden_size: int,
                  attention_size: int = ATTENTION_SIZE) -> None:
         for name, value in (("source_size", source_size), ("target_size", target_size),
-                            ("embed_size", embed_size), ("hidden_size", hidden_size), ("attention_size", attention_size)):
+                            ("embed_size", embed_size), ("hidden_size", hidden_size),
+                            ("attention_size", attention_size)):
             check_positive_int(name, value)
         super().__init__()
         self.source_embed = nn.Embedding(source_size, embed_size, padding_idx=PAD)
@@ -115,7 +120,8 @@ class AttentionSeq2Seq(nn.Module):
         self.head = nn.Linear(2 * hidden_size, target_size)
 
     def encode(self, source, lengths):
-        """``source (B, S)`` token ids, ``lengths (B,)`` -> ``(states (B, S, H), mask (B, S), (h, c) each (B, H))``."""
+        """``source (B, S)`` token ids, ``lengths (B,)`` ->
+        ``(states (B, S, H), mask (B, S), (h, c) each (B, H))``."""
         packed = nn.utils.rnn.pack_padded_sequence(self.source_embed(source), lengths, batch_first=True,
                                                    enforce_sorted=False)
         outputs, (h, c) = self.encoder(packed)
@@ -130,7 +136,8 @@ class AttentionSeq2Seq(nn.Module):
         return self.head(torch.cat([state[0], context], dim=1)), state, weights
 
     def forward(self, batch):
-        """Teacher forcing: ``batch = (source (B, S), lengths (B,), decoder_inputs (B, U))`` -> logits ``(B, U, V)``."""
+        """Teacher forcing: ``batch = (source (B, S), lengths (B,), decoder_inputs (B, U))`` ->
+        logits ``(B, U, V)``."""
         source, lengths, decoder_inputs = batch
         states, mask, state = self.encode(source, lengths)
         projected = self.attention.project_keys(states)  # (B, S, A), once per batch
@@ -142,7 +149,8 @@ class AttentionSeq2Seq(nn.Module):
 
 
 def _loss(logits, targets):
-    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=PAD)
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                                       ignore_index=PAD)
 
 
 def train_attention_model(german, english, config: WordSeq2SeqConfig = CONFIG):
@@ -152,7 +160,8 @@ def train_attention_model(german, english, config: WordSeq2SeqConfig = CONFIG):
     if not isinstance(config, WordSeq2SeqConfig):
         raise TypeError(f"config: expected a WordSeq2SeqConfig, got {type(config).__name__}")
     if len(german) != len(english) or not german:
-        raise ValueError(f"english: expected {len(german)} sentences (one per German, at least one), got {len(english)}")
+        raise ValueError(f"english: expected {len(german)} sentences (one per German, at least one), "
+                         f"got {len(english)}")
     source_vocab, target_vocab = Vocabulary(german, config.vocab), Vocabulary(english, config.vocab)
     sources = [source_vocab.encode(t) or [UNK] for t in german]
     targets = [target_vocab.encode(t) for t in english]
@@ -166,8 +175,9 @@ def train_attention_model(german, english, config: WordSeq2SeqConfig = CONFIG):
         return ((pad_rows(src), torch.tensor([len(s) for s in src]), pad_rows([[BOS] + t for t in tgt])),
                 pad_rows([t + [EOS] for t in tgt]))
 
-    result = run_training(model, batch_fn, _loss, TrainConfig(steps=config.steps, batch_size=config.batch_size,
-                                                              lr=config.lr, clip_norm=1.0, seed=config.seed))
+    result = run_training(model, batch_fn, _loss,
+                          TrainConfig(steps=config.steps, batch_size=config.batch_size,
+                                      lr=config.lr, clip_norm=1.0, seed=config.seed))
     return model.eval(), source_vocab, target_vocab, result
 
 

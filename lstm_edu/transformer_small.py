@@ -49,27 +49,33 @@ def positional_encoding(length: int, d_model: int) -> torch.Tensor:
     if d_model % 2:
         raise ValueError(f"d_model: expected an even int (sine and cosine pairs), got {d_model}")
     position = torch.arange(length, dtype=torch.float32)[:, None]  # (T, 1)
-    rate = torch.exp(-math.log(10000.0) * torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)  # (d/2,)
+    # (d/2,)
+    rate = torch.exp(-math.log(10000.0) * torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)
     code = torch.zeros(length, d_model)  # (T, d)
     code[:, 0::2] = torch.sin(position * rate)
     code[:, 1::2] = torch.cos(position * rate)
     return code
 
 
-def attention_bytes(batch_size: int, heads: int, length: int, layers: int = 1, bytes_per_value: int = 4) -> int:
-    """Memory of the attention weights kept for the backward pass: ``layers * B * heads * T^2 * bytes``."""
-    values = [check_positive_int(n, v) for n, v in (("batch_size", batch_size), ("heads", heads), ("length", length),
-                                                      ("layers", layers), ("bytes_per_value", bytes_per_value))]
+def attention_bytes(batch_size: int, heads: int, length: int, layers: int = 1,
+                    bytes_per_value: int = 4) -> int:
+    """Memory of the attention weights kept for the backward pass:
+    ``layers * B * heads * T^2 * bytes``."""
+    values = [check_positive_int(n, v) for n, v in (("batch_size", batch_size), ("heads", heads),
+                                                      ("length", length), ("layers", layers),
+                                                      ("bytes_per_value", bytes_per_value))]
     return values[3] * values[0] * values[1] * values[2] ** 2 * values[4]
 
 
 class TransformerRegressor(nn.Module):
     """``(B, T, D)`` inputs (end-padded) -> ``(B, output_size)``; see the module's docstring."""
 
-    def __init__(self, input_size: int = 2, output_size: int = 1, config: TransformerConfig = TransformerConfig()):
+    def __init__(self, input_size: int = 2, output_size: int = 1,
+                 config: TransformerConfig = TransformerConfig()):
         if not isinstance(config, TransformerConfig):
             raise TypeError(f"config: expected a TransformerConfig, got {type(config).__name__}")
-        input_size, output_size = check_positive_int("input_size", input_size), check_positive_int("output_size", output_size)
+        input_size, output_size = (check_positive_int("input_size", input_size),
+                                   check_positive_int("output_size", output_size))
         super().__init__()
         self.input_size = input_size
         self.config = config
@@ -89,5 +95,6 @@ class TransformerRegressor(nn.Module):
         real = torch.arange(length)[None, :] < lengths[:, None]  # (B, T), True on real positions
         x = self.embed(inputs) + positional_encoding(length, self.config.d_model)  # (B, T, d)
         x = self.encoder(x, src_key_padding_mask=~real)  # (B, T, d); padding is never attended to
-        pooled = (x * real[..., None]).sum(1) / lengths[:, None].to(x.dtype)  # (B, d): mean over real positions
+        # (B, d): mean over real positions
+        pooled = (x * real[..., None]).sum(1) / lengths[:, None].to(x.dtype)
         return self.head(pooled)  # (B, O)

@@ -3,7 +3,8 @@ import pytest
 
 from lstm_edu.after_lstms import AfterConfig, load_after, run_scaling, train_adding_model
 
-TINY = AfterConfig(adding_steps=20, adding_lags=(10,), test_size=40, scaling_lengths=(8, 16), scaling_repeats=1)
+TINY = AfterConfig(adding_steps=20, adding_lags=(10,), test_size=40, scaling_lengths=(8, 16),
+                   scaling_repeats=1)
 
 
 def test_adding_run_reports_a_share_of_solved_test_sequences():
@@ -38,7 +39,8 @@ def test_adding_rows_count_successes_with_wilson_intervals():
             for kind, values in (("lstm", [0.2, 0.96, 0.3]), ("transformer", [0.99, 0.97, 0.98]))
             for seed, solved in enumerate(values)]
     rows = adding_rows(runs)
-    assert [(r["kind"], r["rate"].successes, r["rate"].trials) for r in rows] == [("lstm", 1, 3), ("transformer", 3, 3)]
+    assert [(r["kind"], r["rate"].successes, r["rate"].trials) for r in rows] == [("lstm", 1, 3),
+                                                                                   ("transformer", 3, 3)]
     assert rows[1]["rate"].low == pytest.approx(0.4385, abs=1e-3)  # Wilson, 3 of 3
     assert rows[0]["solved"] == [0.2, 0.96, 0.3]
     assert len(plot_adding(runs, 0.95).axes[0].collections) == 2
@@ -49,11 +51,12 @@ def test_adding_rows_count_successes_with_wilson_intervals():
 def test_translation_rows_group_every_seed():
     from lstm_edu.after_lstms_plots import translation_rows
 
-    runs = [{"attention": a, "test_chrf_by_length": {"3-5": v, "6-8": v + 1}} for a, v in ((True, 5.0), (False, 4.0),
-                                                                                         (True, 6.0))]
+    runs = [{"attention": a, "test_chrf_by_length": {"3-5": v, "6-8": v + 1}}
+            for a, v in ((True, 5.0), (False, 4.0), (True, 6.0))]
     stored = [{"test_chrf_by_length": {"3-5": 9.0, "6-8": 8.0}}]
-    assert translation_rows(runs, stored) == {"3-5": {"attention": [5.0, 6.0], "plain": [4.0], "stored": [9.0]},
-                                              "6-8": {"attention": [6.0, 7.0], "plain": [5.0], "stored": [8.0]}}
+    assert translation_rows(runs, stored) == {
+        "3-5": {"attention": [5.0, 6.0], "plain": [4.0], "stored": [9.0]},
+        "6-8": {"attention": [6.0, 7.0], "plain": [5.0], "stored": [8.0]}}
 
 
 def test_timing_arguments_are_checked():

@@ -5,8 +5,14 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_edu.attention import AdditiveAttention, AttentionSeq2Seq, pad_rows, padding_mask, translate_with_weights
 from lstm_edu.apps.seq2seq_de_en import Vocabulary
+from lstm_edu.attention import (
+    AdditiveAttention,
+    AttentionSeq2Seq,
+    pad_rows,
+    padding_mask,
+    translate_with_weights,
+)
 
 
 def _attention(seed=0, sizes=(3, 4, 5)):
@@ -46,7 +52,8 @@ def test_hand_sized_example():
         attention.score_layer.weight.fill_(1.0)
     keys = torch.tensor([[[0.0], [1.0], [2.0]]])  # (1, 3, 1)
     context, weights = attention(torch.tensor([[0.5]]), keys, torch.ones(1, 3, dtype=torch.bool))
-    scores = [math.tanh(0.5 + k) for k in (0.0, 1.0, 2.0)]  # 0.4621, 0.9051, 0.9866 -> e^s: 1.587, 2.472, 2.682
+    # 0.4621, 0.9051, 0.9866 -> e^s: 1.587, 2.472, 2.682
+    scores = [math.tanh(0.5 + k) for k in (0.0, 1.0, 2.0)]
     expected = np.exp(scores) / np.exp(scores).sum()
     np.testing.assert_allclose(weights[0].detach().numpy(), expected, rtol=1e-6)
     np.testing.assert_allclose(weights[0].detach().numpy(), [0.2355, 0.3667, 0.3978], atol=1e-4)

@@ -5,8 +5,13 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_edu.transformer_small import TransformerConfig, TransformerRegressor, attention_bytes, positional_encoding
 from lstm_edu.tasks import adding_problem, as_tensors
+from lstm_edu.transformer_small import (
+    TransformerConfig,
+    TransformerRegressor,
+    attention_bytes,
+    positional_encoding,
+)
 
 
 def test_positional_encoding_values():
@@ -14,7 +19,8 @@ def test_positional_encoding_values():
     assert code.shape == (3, 4)
     np.testing.assert_allclose(code[0].numpy(), [0.0, 1.0, 0.0, 1.0], atol=1e-7)
     # position 2, pair k = 1: rate 10000^(-2/4) = 0.01
-    np.testing.assert_allclose(code[2].numpy(), [math.sin(2), math.cos(2), math.sin(0.02), math.cos(0.02)], atol=1e-6)
+    np.testing.assert_allclose(code[2].numpy(), [math.sin(2), math.cos(2), math.sin(0.02), math.cos(0.02)],
+                               atol=1e-6)
 
 
 def test_padding_does_not_change_the_prediction():

@@ -582,7 +582,8 @@ _LIVE_STATE_JS = """
 }
 """
 
-_NEXT_FRAMES_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+_NEXT_FRAMES_JS = ("() => new Promise((r) => requestAnimationFrame(() => "
+                   "requestAnimationFrame(() => r(true))))")
 
 
 def _live_picture(root) -> str:
@@ -759,7 +760,8 @@ def exercise_live_explorers(page, report: PageReport, container: str = STATIC_WI
                 continue
             detail = ""
             if first is not None:
-                moved = _key_change(page, root, controls[first.control]["key"], controls[first.control]["kind"])
+                moved = _key_change(page, root, controls[first.control]["key"],
+                                    controls[first.control]["kind"])
                 if moved is not None:
                     page.evaluate(_NEXT_FRAMES_JS)
                     detail = f"after {first.name!r}: {moved[0]}"

@@ -17,7 +17,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from site_visit import serve, visit_page
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,15 +59,20 @@ function render({ model, el }) {
   const seed = element("input", { type: "number", id: seedId, min: 0, max: 9, step: 1, value: 3 }, seedRow);
   const drawButton = element("button", { type: "button", text: "Draw" }, controls);
   const shape = choice(root, { label: "shape", value: "sine",
-                               options: [{ value: "sine", text: "sine" }, { value: "square", text: "square" }] });
-  const offsets = textInput(root, { label: "offsets", value: "0 0.25 0.5 0.75", hint: "Numbers; Enter applies them." });
+                               options: [{ value: "sine", text: "sine" },
+                                         { value: "square", text: "square" }] });
+  const offsets = textInput(root, { label: "offsets", value: "0 0.25 0.5 0.75",
+                                    hint: "Numbers; Enter applies them." });
   const chart = lineChart(root, { xLabel: "t", yLabel: "y" });
   const out = readout(root);
   let values = [0, 0.25, 0.5, 0.75], phase = 3;
   const draw = () => {
     const a = amplitude.value, square = shape.value === "square";
     const x = values.map((_, k) => k + 1);
-    const y = values.map((v, k) => { const s = Math.sin(6 * v + k + phase); return a * (square ? Math.sign(s) : s); });
+    const y = values.map((v, k) => {
+      const s = Math.sin(6 * v + k + phase);
+      return a * (square ? Math.sign(s) : s);
+    });
     const text = `${shape.value} wave, amplitude ${a.toFixed(1)}, phase ${phase}, ${values.length} points`;
     chart.update({ series: [{ name: "y", x, y, style: "s0" }], xDomain: [1, Math.max(2, x.length)],
                    yDomain: [-1, 1], description: `Line chart: ${text}` });
@@ -99,7 +103,8 @@ def _probe_esm() -> str:
     scopes = []
     for module, names in (("controls", "element, slider, choice, textInput, readout, uniqueId"),
                           ("chart", "lineChart")):
-        body = re.sub(r"^export (?=(?:async )?(?:function|const|let|class)\b)", "", bundle(module), flags=re.M)
+        body = re.sub(r"^export (?=(?:async )?(?:function|const|let|class)\b)", "", bundle(module),
+                      flags=re.M)
         scopes.append(f"const {{ {names} }} = (() => {{\n{body}\nreturn {{ {names} }};\n}})();")
     return "\n".join(scopes) + _PROBE_RENDER
 

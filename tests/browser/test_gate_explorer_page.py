@@ -86,7 +86,8 @@ def test_typed_sequence_and_bad_input(explorer):
     setup = GateSetup(pattern="custom", custom=(1, 1, 0.5, 0, 0, -1))
     np.testing.assert_allclose(c, simulate(setup, GateValues()).c, rtol=0, atol=1e-12)
     assert root.get_by_label("your own sequence", exact=True).is_checked()
-    for bad, message in [("1 abc", '"abc" is not a number'), ("2", "must be in [-1, 1]"), ("", "at least one number")]:
+    for bad, message in [("1 abc", '"abc" is not a number'), ("2", "must be in [-1, 1]"),
+                         ("", "at least one number")]:
         box.fill(bad)
         box.press("Enter")
         shown = root.locator(".lstm-message.lstm-error")

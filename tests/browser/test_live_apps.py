@@ -53,7 +53,8 @@ def review_models():
     vocabulary = CorpusVocabulary(parts["train"].texts)
     runs = json.loads((RESULTS / "sentiment.json").read_text())["runs"]
     models = [load_model(RESULTS / f"sentiment_lstm_seed{run['seed']}.npz", vocabulary)[0] for run in runs]
-    rates = [subset_rates(predict_reviews(m, parts["test"].texts, vocabulary), parts["test"])["all"] for m in models]
+    rates = [subset_rates(predict_reviews(m, parts["test"].texts, vocabulary), parts["test"])["all"]
+             for m in models]
     shown = models[median_run(rates)]
     bag = BagOfWords(vocabulary, **BAG_SETTINGS).fit(parts["train"].texts, parts["train"].labels)
     return page_weights(pack_lstm(shown.embedding, shown.lstm, shown.head)), vocabulary, bag
@@ -116,7 +117,8 @@ def check_sentence(root, sentence, review_models):
     assert np.abs(np.array(data(root, "bag-scores")) - bag_scores).max() <= TOLERANCE
     for unit, gates in data(root, "gates").items():
         for gate, values in gates.items():
-            assert np.abs(np.array(values) - getattr(run, gate)[:, int(unit)]).max() <= TOLERANCE, (unit, gate)
+            assert (np.abs(np.array(values) - getattr(run, gate)[:, int(unit)]).max()
+                    <= TOLERANCE), (unit, gate)
     return float(np.abs(np.array(data(root, "scores")) - scores).max())
 
 
@@ -160,7 +162,8 @@ def test_sentiment_page_keeps_the_last_sentence_on_bad_input(browser, site_serve
     assert errors == []
 
 
-def test_text_generation_page_predicts_and_samples_the_typed_prompt(browser, site_server, site_dir, char_model):
+def test_text_generation_page_predicts_and_samples_the_typed_prompt(browser, site_server, site_dir,
+                                                                    char_model):
     packed, chars = char_model
     page, errors = open_page(browser, site_server, site_dir, TEXT, ".lstm-text-generation[data-sample]")
     root = page.locator(".lstm-text-generation")
@@ -196,7 +199,8 @@ def test_text_generation_page_predicts_and_samples_the_typed_prompt(browser, sit
     assert errors == []
 
 
-def test_text_generation_page_reports_unknown_characters_and_bad_prompts(browser, site_server, site_dir, char_model):
+def test_text_generation_page_reports_unknown_characters_and_bad_prompts(browser, site_server, site_dir,
+                                                                         char_model):
     packed, chars = char_model
     page, errors = open_page(browser, site_server, site_dir, TEXT, ".lstm-text-generation[data-sample]")
     root = page.locator(".lstm-text-generation")
@@ -216,7 +220,8 @@ def test_text_generation_page_reports_unknown_characters_and_bad_prompts(browser
     page.keyboard.type("1.5")
     root.get_by_role("button", name="Sample 200 characters").focus()
     page.keyboard.press("Enter")
-    assert "A whole number from 0 to 4294967295" in root.locator(".lstm-seed .lstm-message.lstm-error").text_content()
+    assert ("A whole number from 0 to 4294967295"
+            in root.locator(".lstm-seed .lstm-message.lstm-error").text_content())
     assert seed.get_attribute("aria-invalid") == "true" and root.get_attribute("data-sample") == sample
     assert errors == []
 
