@@ -105,10 +105,10 @@ def test_keyboard_changes_the_step_and_the_input(explorer):
     box = root.get_by_label("input x at step t", exact=True)
     box.focus()
     for _ in range(3):
-        page.keyboard.press("ArrowRight")                                    # x_6 on the 0.01 grid, + 0.03
+        page.keyboard.press("ArrowRight")                                    # x_6 + 3 x 0.01
     state = shown(root)
     changed = SINE.copy()
-    changed[5, 0] = round(SINE[5, 0], 2) + 0.03
+    changed[5, 0] = SINE[5, 0] + 3 * 0.01
     np.testing.assert_allclose(state["inputs"], changed, rtol=0, atol=1e-12)
     assert_lstm_edus_numbers(state, step=6, unit=0)
     for name in ("c", "h", "f"):                                            # steps 1-5 kept, 6-12 respond

@@ -45,26 +45,36 @@ function perUnit(steps, name) {
   return steps.map((record) => Array.from(record[name]));
 }
 
+// The input sliders move in steps of 0.01 from the trace's own input at that step (its
+// "origin"): the value is origin + k * 0.01, or the range's end, so the slider shows the
+// original input exactly and a key and its opposite (→ then ←) come back to it exactly.
+const INPUT_STEP = 0.01;
+
 function inputControls(parent, model, redraw) {
   const [low, high] = model.get("input_range");
   const D = model.get("inputs")[0].length;
+  const origin = (d) => model.get("initial_inputs")[model.get("step") - 1][d];
+  const onGrid = (value, d) => {
+    const start = origin(d), k = Math.round((value - start) / INPUT_STEP);
+    return Math.min(high, Math.max(low, start + k * INPUT_STEP));
+  };
   const sliders = Array.from({ length: D }, (_, d) => {
     const control = slider(parent, {
-      label: D === 1 ? "input x at step t" : `input x[${d}] at step t`, min: low, max: high, step: 0.01,
+      label: D === 1 ? "input x at step t" : `input x[${d}] at step t`, min: low, max: high, step: INPUT_STEP,
       value: 0, format: f3,
     });
     control.onInput((value) => {
       const t = model.get("step") - 1;
-      model.set("inputs", withInput(model.get("inputs"), t, d, value));
+      model.set("inputs", withInput(model.get("inputs"), t, d, onGrid(value, d)));
       model.save_changes();
       redraw();
     });
     return control;
   });
-  // A range input snaps to min + k * step. Start the grid at the trace's own input, so the
-  // slider shows it exactly and a key and its opposite (→ then ←) come back to it.
   sliders.show = (row) => sliders.forEach((control, d) => {
-    control.input.min = String(row[d] - Math.ceil((row[d] - low) / 0.01 - 1e-9) * 0.01);
+    const start = origin(d);
+    control.input.min = String(start - Math.ceil((start - low) / INPUT_STEP - 1e-9) * INPUT_STEP);
+    control.input.max = String(start + Math.ceil((high - start) / INPUT_STEP - 1e-9) * INPUT_STEP);
     control.set(row[d]);
     control.row.querySelector("output").textContent = f3(row[d]);
     control.input.setAttribute("aria-valuetext", f3(row[d]));
@@ -123,6 +133,8 @@ export default {
       diagram.svg.setAttribute("aria-label", description);
       text.textContent = updateEquation(v, t + 1);
       inputSliders.show(inputs[t]);
+      // nothing to reset while the inputs are the original ones
+      reset.disabled = JSON.stringify(inputs) === JSON.stringify(model.get("initial_inputs"));
       root.dataset.step = String(t + 1);
       root.dataset.unit = String(unit);
       root.dataset.values = JSON.stringify(v);
