@@ -62,6 +62,7 @@ export function lineChart(parent, options = {}) {
   figure.appendChild(legend);
   const paths = new Map();
   const log = options.yScale === "log";
+  let drawnDomains = "";   // the axes are rebuilt only when a domain changes
 
   function scales(xDomain, yDomain) {
     const [x0, x1] = xDomain, [y0, y1] = yDomain;
@@ -96,7 +97,11 @@ export function lineChart(parent, options = {}) {
   function update({ series, xDomain, yDomain, description, title: newTitle }) {
     if (newTitle !== undefined) title.textContent = newTitle;
     const { px, py } = scales(xDomain, yDomain);
-    drawAxes(xDomain, yDomain, px, py);
+    const domains = `${xDomain}|${yDomain}`;
+    if (domains !== drawnDomains) {
+      drawAxes(xDomain, yDomain, px, py);
+      drawnDomains = domains;
+    }
     const seen = new Set();
     legend.replaceChildren();
     for (const item of series) {

@@ -10,7 +10,7 @@
 
 import { bindChoice, bindSlider, choice, element, formatNumber, readout, slider } from "./controls.js";
 import { lineChart } from "./chart.js";
-import { explorerCurves } from "./gradients.js";
+import { clipFactor, explorerCurves } from "./gradients.js";
 
 const TOP = 1e15;          // lowest top of the y axis; it rises by whole decades when needed
 const CLIP_OFF = 4;        // clip_log10 at the maximum: no clipping
@@ -99,11 +99,25 @@ export default {
     const note = element("p", { className: "lstm-gradient-note" }, root);
     const live = readout(root);
 
+    // Curves depend on the cell, s, b_f (not for the RNN, which has no forget gate) and T; the
+    // clip threshold only sets the clip factor. Moving b_f or τ reuses what did not change.
+    const computed = new Map();
+    function curvesOf(name, now, threshold) {
+      const bias = models[name].forget_block === null || models[name].forget_block === undefined ? 0 : now.forgetBias;
+      const key = `${name}|${now.weightScale}|${bias}|${now.length}`;
+      if (!computed.has(key)) {
+        if (computed.size > 32) computed.clear();
+        computed.set(key, explorerCurves(models[name], now.weightScale, bias, inputs, lossDirection, now.length));
+      }
+      const base = computed.get(key);
+      return { ...base, clipFactor: clipFactor(base.paramNorm, threshold) };
+    }
+
     function redraw() {
       const now = settings(model);
       const threshold = now.clipLog10 >= CLIP_OFF ? Infinity : 10 ** now.clipLog10;
       const cells = ["rnn", now.cell];
-      const curves = cells.map((name) => explorerCurves(models[name], now.weightScale, now.forgetBias, inputs, lossDirection, now.length, threshold));
+      const curves = cells.map((name) => curvesOf(name, now, threshold));
       const labels = cells.map((name) => models[name].label);
       const t = Array.from({ length: now.length }, (_, k) => k + 1);
       const bound = t.map((step) => now.weightScale ** (now.length - step));
