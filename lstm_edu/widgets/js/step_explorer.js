@@ -73,8 +73,10 @@ function inputControls(parent, model, redraw) {
   });
   sliders.show = (row) => sliders.forEach((control, d) => {
     const start = origin(d);
-    control.input.min = String(start - Math.ceil((start - low) / INPUT_STEP - 1e-9) * INPUT_STEP);
-    control.input.max = String(start + Math.ceil((high - start) / INPUT_STEP - 1e-9) * INPUT_STEP);
+    const min = String(start - Math.ceil((start - low) / INPUT_STEP - 1e-9) * INPUT_STEP);
+    const max = String(start + Math.ceil((high - start) / INPUT_STEP - 1e-9) * INPUT_STEP);
+    if (control.input.min !== min) control.input.min = min;   // touch the DOM only on a change
+    if (control.input.max !== max) control.input.max = max;
     control.set(row[d]);
     control.row.querySelector("output").textContent = f3(row[d]);
     control.input.setAttribute("aria-valuetext", f3(row[d]));
@@ -134,7 +136,8 @@ export default {
       text.textContent = updateEquation(v, t + 1);
       inputSliders.show(inputs[t]);
       // nothing to reset while the inputs are the original ones
-      reset.disabled = JSON.stringify(inputs) === JSON.stringify(model.get("initial_inputs"));
+      const unchanged = JSON.stringify(inputs) === JSON.stringify(model.get("initial_inputs"));
+      if (reset.disabled !== unchanged) reset.disabled = unchanged;
       root.dataset.step = String(t + 1);
       root.dataset.unit = String(unit);
       root.dataset.values = JSON.stringify(v);
