@@ -41,7 +41,8 @@ _ALL_RAN_JS = """
   const prompts = [...document.querySelectorAll(panel + " .jp-CodeCell .jp-InputArea-prompt")]
                     .map((p) => p.textContent.trim());
   const status = document.querySelector(panel + " .jp-Notebook-ExecutionIndicator");
-  if (status && ["dead", "unknown"].includes(status.dataset.status)) return true;  // fail below
+  // "unknown" shows while the kernel (re)connects: keep waiting; a dead kernel fails below
+  if (status && status.dataset.status === "dead") return true;
   return prompts.length === codeCells && prompts.every((p) => /^\\[\\d+\\]:$/.test(p)) &&
          !!status && status.dataset.status === "idle";
 }
