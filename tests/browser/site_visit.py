@@ -869,3 +869,22 @@ def visit_page(browser, server: SiteServer, page_name: str, shots: Path) -> Page
                               if not any(e.split(" ", 1)[1] in h for h in report.http_errors))
     report.seconds = time.perf_counter() - start
     return report
+
+
+def open_explorer_page(browser, server: SiteServer, site: Path, path: str, ready: str,
+                       timeout_ms: int = 60_000):
+    """Open one built page with off-site requests refused; wait for `ready` (a CSS selector).
+
+    Returns ``(page, errors)``: ``errors`` collects page errors and console errors as they come.
+    """
+    if not (site / path).is_file():
+        raise AssertionError(f"{path} is missing from the built site")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.origin)
+               else route.abort())
+    page.goto(server.url(path))
+    page.wait_for_selector(ready, timeout=timeout_ms)
+    return page, errors

@@ -9,6 +9,7 @@ import json
 
 import numpy as np
 import pytest
+from site_visit import open_explorer_page
 
 from lstm_edu.gate_patterns import GateSetup, GateValues, describe, simulate
 
@@ -17,18 +18,9 @@ PAGE = "book/chapters/03_gates.html"
 
 @pytest.fixture
 def explorer(browser, site_server, site_dir):
-    if not (site_dir / PAGE).is_file():
-        pytest.fail(f"{PAGE} is missing from the built site")
-    page = browser.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_server.origin)
-               else route.abort())
-    page.goto(site_server.url(PAGE))
-    page.wait_for_selector(".lstm-gate-explorer .lstm-readout[data-c]", timeout=30_000)
-    root = page.locator(".lstm-gate-explorer").last  # "All four gates at once"
-    yield page, root, errors
+    page, errors = open_explorer_page(browser, site_server, site_dir, PAGE,
+                                      ".lstm-gate-explorer .lstm-readout[data-c]", 30_000)
+    yield page, page.locator(".lstm-gate-explorer").last, errors  # the last: "All four gates at once"
     page.close()
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from site_visit import open_explorer_page
 
 from lstm_edu.apps.browser_models import (
     browser_weights,
@@ -79,20 +80,6 @@ def page_weights(packed):
     return weights_from_traits(browser_weights(packed))
 
 
-def open_page(browser, site_server, site_dir, path, selector):
-    if not (site_dir / path).is_file():
-        pytest.fail(f"{path} is missing from the built site")
-    page = browser.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_server.origin)
-               else route.abort())
-    page.goto(site_server.url(path))
-    page.wait_for_selector(selector, timeout=60_000)
-    return page, errors
-
-
 def retype(page, box, text):
     """Clear a text box and type ``text`` key by key."""
     box.focus()
@@ -123,7 +110,8 @@ def check_sentence(root, sentence, review_models):
 
 
 def test_sentiment_page_scores_the_typed_sentence(browser, site_server, site_dir, review_models):
-    page, errors = open_page(browser, site_server, site_dir, SENTIMENT, ".lstm-sentiment[data-score]")
+    page, errors = open_explorer_page(browser, site_server, site_dir, SENTIMENT,
+                                      ".lstm-sentiment[data-score]")
     root = page.locator(".lstm-sentiment")
     check_sentence(root, root.get_attribute("data-sentence"), review_models)
     box = root.get_by_label("Your sentence", exact=True)
@@ -143,7 +131,8 @@ def test_sentiment_page_scores_the_typed_sentence(browser, site_server, site_dir
 
 
 def test_sentiment_page_keeps_the_last_sentence_on_bad_input(browser, site_server, site_dir, review_models):
-    page, errors = open_page(browser, site_server, site_dir, SENTIMENT, ".lstm-sentiment[data-score]")
+    page, errors = open_explorer_page(browser, site_server, site_dir, SENTIMENT,
+                                      ".lstm-sentiment[data-score]")
     root = page.locator(".lstm-sentiment")
     box = root.get_by_label("Your sentence", exact=True)
     retype(page, box, "a good film")
@@ -165,7 +154,8 @@ def test_sentiment_page_keeps_the_last_sentence_on_bad_input(browser, site_serve
 def test_text_generation_page_predicts_and_samples_the_typed_prompt(browser, site_server, site_dir,
                                                                     char_model):
     packed, chars = char_model
-    page, errors = open_page(browser, site_server, site_dir, TEXT, ".lstm-text-generation[data-sample]")
+    page, errors = open_explorer_page(browser, site_server, site_dir, TEXT,
+                                      ".lstm-text-generation[data-sample]")
     root = page.locator(".lstm-text-generation")
     initial = root.get_attribute("data-prompt")
     expected = char_distribution(packed, chars, initial, 1.0)
@@ -202,7 +192,8 @@ def test_text_generation_page_predicts_and_samples_the_typed_prompt(browser, sit
 def test_text_generation_page_reports_unknown_characters_and_bad_prompts(browser, site_server, site_dir,
                                                                          char_model):
     packed, chars = char_model
-    page, errors = open_page(browser, site_server, site_dir, TEXT, ".lstm-text-generation[data-sample]")
+    page, errors = open_explorer_page(browser, site_server, site_dir, TEXT,
+                                      ".lstm-text-generation[data-sample]")
     root = page.locator(".lstm-text-generation")
     box = root.get_by_label("Prompt", exact=True)
     retype(page, box, "the naïve whale")

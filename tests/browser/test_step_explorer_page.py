@@ -11,6 +11,7 @@ import json
 
 import numpy as np
 import pytest
+from site_visit import open_explorer_page
 
 from lstm_edu import LSTM, LSTMConfig
 from lstm_edu.diagrams import CellStep, format_value
@@ -27,16 +28,8 @@ FIELDS = ("h_prev", "c_prev", "forget", "input", "candidate", "output", "kept", 
 
 @pytest.fixture
 def explorer(browser, site_server, site_dir):
-    if not (site_dir / PAGE).is_file():
-        pytest.fail(f"{PAGE} is missing from the built site")
-    page = browser.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_server.origin)
-               else route.abort())
-    page.goto(site_server.url(PAGE))
-    page.wait_for_selector(".lstm-step-explorer[data-values]", timeout=30_000)
+    page, errors = open_explorer_page(browser, site_server, site_dir, PAGE,
+                                      ".lstm-step-explorer[data-values]", 30_000)
     yield page, page.locator(".lstm-step-explorer"), errors
     page.close()
 
