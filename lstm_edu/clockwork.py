@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from .validation import as_float_array, check_positive_int, check_seed, check_shape
+from .variant_lstm import check_sequence_tensor
 
 __all__ = [
     "ClockworkConfig",
@@ -279,12 +280,7 @@ class ClockworkRNN(nn.Module):
         h_T : Tensor (B, H)
         """
         D, H = self.config.input_size, self.config.hidden_size
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"x: expected a torch.Tensor of shape (B, T, {D}), got {type(x).__name__}")
-        if x.dim() != 3 or x.shape[2] != D or x.shape[0] == 0 or x.shape[1] == 0:
-            raise ValueError(f"x: expected a non-empty tensor of shape (B, T, {D}), got {tuple(x.shape)}")
-        if not torch.is_floating_point(x):
-            raise TypeError(f"x: expected a floating-point tensor, got dtype {x.dtype}")
+        check_sequence_tensor(x, D)
         B, T, _ = x.shape
         if h0 is None:
             h = x.new_zeros(B, H)

@@ -29,6 +29,7 @@ from torch import nn
 from .cells import LSTMParams, lstm_cell
 from .config import LSTMConfig
 from .validation import as_float_array, check_bool, check_positive_int, check_seed, check_shape
+from .variant_lstm import check_sequence_tensor
 
 __all__ = ["DepthGatedConfig", "DepthGatedParams", "DepthGatedTrace", "depth_gated_forward", "DepthGatedLSTM"]
 
@@ -253,12 +254,7 @@ class DepthGatedLSTM(nn.Module):
 
     def _check(self, x, state):
         D, H = self.config.input_size, self.config.hidden_size
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"x: expected a torch.Tensor of shape (B, T, {D}), got {type(x).__name__}")
-        if x.dim() != 3 or x.shape[2] != D or x.shape[0] == 0 or x.shape[1] == 0:
-            raise ValueError(f"x: expected a non-empty tensor of shape (B, T, {D}), got {tuple(x.shape)}")
-        if not torch.is_floating_point(x):
-            raise TypeError(f"x: expected a floating-point tensor, got dtype {x.dtype}")
+        check_sequence_tensor(x, D)
         B = x.shape[0]
         if state is None:
             return tuple(x.new_zeros(B, H) for _ in range(4))

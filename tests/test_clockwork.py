@@ -163,7 +163,7 @@ def test_bad_inputs_name_the_argument(torch, rng):
     with pytest.raises(ValueError, match="scale"):
         ClockworkParams.init(CFG, scale=-0.1)
     layer = ClockworkRNN(CFG)
-    with pytest.raises(ValueError, match=r"x: expected a non-empty tensor of shape \(B, T, 2\)"):
+    with pytest.raises(ValueError, match=r"x: expected feature size 2 \(shape \(B, T, 2\)\)"):
         layer(torch.zeros(2, 3, 1))
     with pytest.raises(TypeError, match="x: expected a torch.Tensor"):
         layer(np.zeros((2, 3, 2)))
