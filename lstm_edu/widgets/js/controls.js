@@ -19,7 +19,6 @@ export function element(tag, attributes = {}, parent = null) {
     else if (key === "className") node.className = value;
     else node.setAttribute(key, value);
   }
-  if (node.classList.contains("lstm-explorer")) keepKeys(node);
   if (parent) parent.appendChild(node);
   return node;
 }
@@ -31,6 +30,13 @@ export function element(tag, attributes = {}, parent = null) {
 export function keepKeys(root) {
   root.setAttribute("data-lm-suppress-shortcuts", "true");
   root.addEventListener("keydown", (event) => event.stopPropagation());
+}
+
+// The root of every explorer: <div class="lstm-explorer kind"> in `el`, keeping its keys.
+export function explorerRoot(el, kind) {
+  const root = element("div", { className: `lstm-explorer ${kind}` }, el);
+  keepKeys(root);
+  return root;
 }
 
 export function formatNumber(value, digits = 3) {

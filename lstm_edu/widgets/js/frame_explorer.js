@@ -2,7 +2,7 @@
 // small grid of control values, switched by labelled native sliders. For the application
 // pages where computing in the page would not help a reader (a trained model's whole test
 // set, a spectrogram); the chapters' explorers compute live instead.
-import { element, readout, uniqueId } from "./controls.js";
+import { element, explorerRoot, readout, uniqueId } from "./controls.js";
 
 function frameIndex(controls, positions) {
   let index = 0;
@@ -11,7 +11,7 @@ function frameIndex(controls, positions) {
 }
 
 function render({ model, el }) {
-  const root = element("div", { className: "lstm-explorer lstm-frame-explorer" }, el);
+  const root = explorerRoot(el, "lstm-frame-explorer");
   const controls = model.get("controls");
   const box = element("div", { className: "lstm-controls" }, root);
   const image = element("img", { className: "lstm-frame", alt: "" }, root);

@@ -3,7 +3,7 @@
 // cell update with cells.js's gatedMemory, so the page shows lstm_edu's numbers.
 import { gatedMemory } from "./cells.js";
 import { lineChart } from "./chart.js";
-import { element, slider, choice, textInput, readout, formatG, bindSlider, bindChoice } from "./controls.js";
+import { bindChoice, bindSlider, choice, element, explorerRoot, formatG, readout, slider, textInput } from "./controls.js";
 
 export const GATE_RANGES = { forget: [0, 1], input: [0, 1], candidate: [-1, 1], output: [0, 1], update: [0, 1] };
 const LABELS = { forget: "forget gate f", input: "input gate i", candidate: "candidate C̃",
@@ -117,7 +117,7 @@ function draw(model, chart, out) {
 }
 
 function render({ model, el }) {
-  const root = element("div", { className: "lstm-explorer lstm-gate-explorer" }, el);
+  const root = explorerRoot(el, "lstm-gate-explorer");
   const variant = model.get("variant");
   const shown = model.get("controls");
   const controls = element("div", { className: "lstm-controls" }, root);

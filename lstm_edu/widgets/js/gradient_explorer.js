@@ -8,7 +8,7 @@
 // lstm_edu.widgets.gradient_explorer.describe (tests/browser/test_gradient_explorers.py).
 // The computed norms are also written to the root's data-gradients attribute (JSON).
 
-import { bindChoice, bindSlider, choice, element, formatNumber, readout, slider } from "./controls.js";
+import { bindChoice, bindSlider, choice, element, explorerRoot, formatNumber, readout, slider } from "./controls.js";
 import { lineChart } from "./chart.js";
 import { clipFactor, explorerCurves } from "./gradients.js";
 
@@ -69,7 +69,7 @@ export default {
     const models = model.get("models"), choices = model.get("choices");
     const inputs = model.get("inputs"), lossDirection = model.get("loss_direction");
     const floor = model.get("floor"), steps = model.get("steps");
-    const root = element("div", { className: "lstm-explorer lstm-gradient-explorer" }, el);
+    const root = explorerRoot(el, "lstm-gradient-explorer");
     const controls = element("div", { className: "lstm-controls" }, root);
     const state = settings(model);
     const maxLength = inputs.length;

@@ -6,7 +6,7 @@
 // keep the matches of the tokenizer's own pattern (the trait token_pattern), map a word the
 // vocabulary lacks to index 1 (<unk>). lstm_edu.apps.browser_models is the Python twin.
 
-import { element, formatNumber, readout, textInput } from "./controls.js";
+import { element, explorerRoot, formatNumber, readout, textInput } from "./controls.js";
 import { lineChart } from "./chart.js";
 import { heatMap } from "./heatmap.js";
 import { decodeArray, loadModel, run } from "./packed.js";
@@ -51,7 +51,7 @@ export default {
     const bagTrait = model.get("bag");
     const bag = bagTrait && bagTrait.weights ? { bias: bagTrait.bias, weights: decodeArray(bagTrait.weights).values } : null;
     const vocabulary = new Map(model.get("words").map((w, k) => [w, k]));
-    const root = element("div", { className: "lstm-explorer lstm-sentiment" }, el);
+    const root = explorerRoot(el, "lstm-sentiment");
     const box = textInput(root, { label: "Your sentence", value: model.get("sentence"),
       hint: "Type a sentence; the model reads it word by word as you type." });
     box.input.setAttribute("maxlength", String(model.get("max_characters")));

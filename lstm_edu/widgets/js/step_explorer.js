@@ -8,7 +8,7 @@
 // The root element carries the numbers shown at full precision (data-values, data-inputs,
 // data-trace) for tests.
 
-import { element, slider, readout, bindSlider } from "./controls.js";
+import { bindSlider, element, explorerRoot, readout, slider } from "./controls.js";
 import { lineChart } from "./chart.js";
 import { lstmParams, lstmTrace, cellStep, withInput, format3g } from "./cell_step.js";
 import { cellDiagram } from "./cell_diagram.js";
@@ -97,7 +97,7 @@ function valueList(parent) {
 
 export default {
   render({ model, el }) {
-    const root = element("div", { className: "lstm-explorer lstm-step-explorer" }, el);
+    const root = explorerRoot(el, "lstm-step-explorer");
     const controls = element("div", { className: "lstm-controls" }, root);
     const steps = () => model.get("inputs").length;
     const units = () => model.get("weights").W_h.length;
@@ -173,10 +173,6 @@ export default {
       model.save_changes();
       redraw();
     });
-    // In JupyterLab the notebook's shortcuts take the arrow keys of a focused element
-    // (ArrowRight: "move cursor to the heading below", selector ".jp-mod-commandMode :focus");
-    // Lumino skips elements marked data-lm-suppress-shortcuts, so the keys move the sliders.
-    for (const input of controls.querySelectorAll("input, button")) input.setAttribute("data-lm-suppress-shortcuts", "true");
     bindSlider(model, "step", stepSlider, redraw);
     bindSlider(model, "unit", unitSlider, redraw);
     model.on("change:inputs", redraw);

@@ -6,7 +6,7 @@
 // Python twins: lstm_edu.apps.browser_sampling.char_distribution (the distribution:
 // apply_temperature of the float64 logits) and sample_packed (the same text for the same seed).
 
-import { element, formatNumber, readout, slider, textInput, uniqueId } from "./controls.js";
+import { element, explorerRoot, formatNumber, readout, slider, textInput, uniqueId } from "./controls.js";
 import { applyTemperature, drawIndex, loadModel, mulberry32, run, step } from "./packed.js";
 
 const NAMES = { " ": "space", "\n": "newline", "\t": "tab" };
@@ -49,7 +49,7 @@ export default {
   render({ model, el }) {
     const lstm = loadModel(model.get("weights"));
     const chars = model.get("chars"), index = new Map(chars.map((ch, k) => [ch, k]));
-    const root = element("div", { className: "lstm-explorer lstm-text-generation" }, el);
+    const root = explorerRoot(el, "lstm-text-generation");
     const box = textInput(root, { label: "Prompt", value: model.get("prompt"), hint: "" });
     box.input.setAttribute("maxlength", String(model.get("max_characters")));
     const controls = element("div", { className: "lstm-controls" }, root);
